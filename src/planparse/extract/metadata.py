@@ -1,0 +1,213 @@
+"""Document metadata from the header block, the title, the closing block and the signature.
+
+Surface forms accepted:
+
+- doc type: a document-type line on its own in the preamble ("KẾ HOẠCH", "QUYẾT ĐỊNH");
+- number: "Số: 2239/QĐ-UBND", "Số 787/KH-UBND" in the header block (also inside "|" cells);
+- place and date: "Vĩnh Phúc, ngày 16 tháng 10 năm 2023", "Bình Phước, ngày 13 tháng 4 năm 2021";
+- issuer: the header's body line ("ỦY BAN NHÂN DÂN TỈNH VĨNH PHÚC"), else a sentence of the
+  preamble ("Ủy ban nhân dân tỉnh Bình Phước ban hành kế hoạch", "UBND tỉnh ban hành Kế
+  hoạch") completed with the province the document names most;
+- title: the line(s) after the document-type line;
+- period: "giai đoạn 2018 - 2020", "2023 -2030" in the title, else in the first paragraphs;
+- parent: "(Ban hành kèm theo Quyết định số 1731/QĐ-UBND ngày 25/5/2018 của UBND tỉnh)";
+- signer: "KT. CHỦ TỊCH / PHÓ CHỦ TỊCH / Trần Tuyết Minh", "TM. UỶ BAN NHÂN DÂN / CHỦ TỊCH";
+- draft: a line "DỰ THẢO"; recipients: the "- …;" lines after "Nơi nhận:".
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Optional
+
+import regex as re
+
+from ..models import Metadata, Period, Section, Signer
+from ..textkey import key
+from ..vocab import load
+from .numbers import DATE_WORDS, make_date
+
+_NUMBER = re.compile(r"(?:^|\|)[ \t]*(?:Số|SỐ)[ \t]*:?[ \t]*(?P<n>\d{1,6}(?:/\d{4})?/[\p{L}\d&.\-/]{1,40})", re.MULTILINE)
+_PLACE_DATE = re.compile(rf"(?P<place>\p{{Lu}}[\p{{L}} .'\-]{{1,40}}?),[ \t]*{DATE_WORDS}", re.IGNORECASE)
+_PERIOD = re.compile(r"(?<!\d)(?P<a>(?:19|20)\d{2})[ \t]{0,3}[-–][ \t]{0,3}(?P<b>(?:19|20)\d{2})(?!\d)")
+_UNTIL = re.compile(r"đến năm[ \t]+(?P<y>(?:19|20)\d{2})", re.IGNORECASE)
+_PARENT = re.compile(
+    r"kèm theo[ \t]+(?P<type>Quyết định|Nghị quyết|Chỉ thị|Kế hoạch)[ \t]+(?:số[ \t]*)?(?P<n>\d{1,6}(?:/\d{4})?/[\p{L}\d&.\-/]{1,40})",
+    re.IGNORECASE,
+)
+_SIGN = re.compile(r"^[ \t|]{0,8}(?P<cap>TM|KT|Q|TL|TUQ|T/M|K/T)\.?[ \t]+(?P<body>[^\n|]{2,80}?)[ \t|]*$", re.MULTILINE)
+_PERSON = re.compile(r"^[ \t]*(?P<name>(?:\p{Lu}\p{Ll}{0,7}[ \t]){1,4}\p{Lu}\p{Ll}{0,7})[ \t]*$", re.MULTILINE)
+
+
+def _clean_symbol(n: str) -> str:
+    return n.strip().rstrip(".,;:)")
+
+
+def _full_number(n: str) -> str:
+    """Canonical symbol case when the references extractor is available, else as written."""
+    try:
+        from .references import normalise_full_number
+    except ImportError:  # pragma: no cover - the references extractor ships with the package
+        return _clean_symbol(n)
+    return normalise_full_number(_clean_symbol(n))
+
+
+def _header(text: str, sections: list[Section]) -> tuple[str, int]:
+    pre = next((s for s in sections if s.kind == "preamble"), None)
+    end = pre.span.end if pre else min(len(text), 3000)
+    return text[:end], end
+
+
+def _issuer(header: str, text: str, vocab) -> Optional[str]:
+    heads = vocab["issuer_heads"]
+    levels = vocab["level_words"]
+    head_re = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
+    level_re = "|".join(re.escape(w) for w in sorted(levels + [w.upper() for w in levels], key=len, reverse=True))
+    # 1. a header line "ỦY BAN NHÂN DÂN TỈNH VĨNH PHÚC"
+    m = re.search(
+        rf"^[ \t|]*(?P<head>{head_re})[ \t]+(?P<level>{level_re})[ \t]+(?P<name>\p{{Lu}}[\p{{L}} \-]{{1,30}}?)[ \t|]*$",
+        header,
+        re.MULTILINE,
+    )
+    if m:
+        return f"{heads[m.group('head')]} {m.group('level').lower()} {_title_case(m.group('name'))}"
+    # 2. a sentence "Ủy ban nhân dân tỉnh Bình Phước ban hành", "UBND tỉnh ban hành"
+    m = re.search(
+        rf"(?P<head>{head_re})[ \t]+(?P<level>{level_re})(?P<name>(?:[ \t]+\p{{Lu}}\p{{Ll}}{{0,7}}){{0,4}})[ \t,]+(?:ban hành|xây dựng|triển khai)",
+        header,
+    )
+    if not m:
+        m = re.search(rf"kèm theo[^\n]{{0,80}}của[ \t]+(?P<head>{head_re})[ \t]+(?P<level>{level_re})(?P<name>(?:[ \t]+\p{{Lu}}\p{{Ll}}{{0,7}}){{0,4}})", header)
+    if not m:
+        return None
+    level = m.group("level").lower()
+    name = m.group("name").strip()
+    if not name:
+        name = _most_named_place(text, level) or ""
+    return f"{heads[m.group('head')]} {level} {name}".strip()
+
+
+def _most_named_place(text: str, level: str) -> Optional[str]:
+    """The province (for "tỉnh") the text names most, from the gazetteer."""
+    if level != "tỉnh":
+        return None
+    names = [p["name"] for p in load("provinces.json")["provinces"]]
+    counts = Counter()
+    low = key(text)
+    for n in names:
+        c = low.count(key(n))
+        if c:
+            counts[n] = c
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def _title_case(s: str) -> str:
+    return " ".join(w[:1].upper() + w[1:].lower() for w in s.split())
+
+
+def _doc_type_and_title(header: str, vocab) -> tuple[Optional[str], Optional[str], Optional[str]]:
+    words = vocab["doc_types"]
+    alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    m = re.search(rf"^[ \t|]*(?P<t>{alt})[ \t|]*$", header, re.MULTILINE)
+    if not m:
+        return None, None, None
+    title_lines: list[str] = []
+    for line in header[m.end() :].split("\n"):
+        s = line.strip().strip("|").strip()
+        if not s:
+            if title_lines:
+                break
+            continue
+        if s.startswith("(") or re.match(r"(Căn cứ|Thực hiện|Theo đề nghị|ỦY BAN|UỶ BAN|Số)\b", s) and title_lines:
+            break
+        if re.match(r"(Căn cứ|Theo đề nghị)\b", s):
+            break
+        title_lines.append(s)
+        if len(title_lines) >= 3 or not s.isupper() and len(title_lines) >= 1 and len(s) > 60:
+            break
+    title = " ".join(title_lines) or None
+    return words[m.group("t")], title, m.group("t")
+
+
+def _signer(text: str, closing_start: int, vocab) -> Optional[Signer]:
+    region = text[closing_start:]
+    m = _SIGN.search(region)
+    if not m:
+        return None
+    cap = m.group("cap").replace("/", "") + "."
+    titles = vocab["signer_titles"]
+    title = None
+    body = m.group("body").strip()
+    after = region[m.end() :]
+    next_lines = [ln.strip().strip("|").strip() for ln in after.split("\n") if ln.strip().strip("|").strip()]
+    for cand in ([body] if cap != "TM." else []) + next_lines[:1]:
+        t = titles.get(cand.upper())
+        if t:
+            title = t
+    if cap in ("KT.", "Q.") and next_lines and titles.get(next_lines[0].upper()):
+        title = titles[next_lines[0].upper()]
+    name = None
+    for ln in next_lines[:8]:
+        if titles.get(ln.upper()) or ln.isupper() or "DỰ THẢO" in ln.upper():
+            continue
+        pm = _PERSON.match(ln)
+        if pm:
+            name = pm.group("name")
+            break
+    return Signer(name=name, title=title, capacity=cap)
+
+
+def _recipients(text: str, start: int, end: int) -> list[str]:
+    m = re.search(r"Nơi nhận[ \t]*:?", text[start:end], re.IGNORECASE)
+    if not m:
+        return []
+    out: list[str] = []
+    for line in text[start + m.end() : end].split("\n"):
+        s = line.strip().strip("|").strip()
+        if not s:
+            continue
+        if _SIGN.match(line) or re.fullmatch(r"[\p{Lu} ]{3,}", s) and not s.startswith("-"):
+            break
+        if s[0] in "-+•":
+            out.append(s.lstrip("-+• ").rstrip(";,. ").strip())
+        elif out:
+            break
+    return [r for r in out if r]
+
+
+def extract_metadata(text: str, sections: list[Section], body_end: Optional[int] = None) -> Metadata:
+    """Metadata of a document from its normalised text and outline."""
+    vocab = load("metadata.json")
+    body_end = len(text) if body_end is None else body_end
+    header, header_end = _header(text, sections)
+    head_zone = header[:3000]
+    md = Metadata()
+    md.doc_type, md.title, _ = _doc_type_and_title(head_zone, vocab)
+    m = _NUMBER.search(head_zone)
+    if m:
+        md.number = _full_number(m.group("n"))
+    m = _PLACE_DATE.search(head_zone)
+    if m:
+        place = m.group("place").strip().strip("|").strip()
+        md.place = place if len(place) <= 40 else None
+        md.issued_date = make_date(int(m.group("d2")), int(m.group("m2")), int(m.group("y2")))
+    md.issuer = _issuer(head_zone, text[:body_end], vocab)
+    m = _PARENT.search(head_zone)
+    if m:
+        md.parent_document = _full_number(m.group("n"))
+    period_src = md.title or ""
+    m = _PERIOD.search(period_src) or _PERIOD.search(text[: min(body_end, header_end + 1500)])
+    if m and int(m.group("a")) <= int(m.group("b")):
+        md.period = Period(start_year=int(m.group("a")), end_year=int(m.group("b")))
+    else:
+        m = _UNTIL.search(period_src)
+        if m:
+            md.period = Period(start_year=None, end_year=int(m.group("y")))
+    closing = [s for s in sections if s.kind == "closing"]
+    closing_start = closing[0].span.start if closing else max(0, body_end - 2500)
+    md.signer = _signer(text[:body_end], closing_start, vocab)
+    draft = "|".join(re.escape(w) for w in vocab["draft_words"])
+    md.is_draft = bool(re.search(rf"^[ \t|]*(?:{draft})[ \t|]*$", text[:body_end], re.MULTILINE))
+    for c in closing:
+        md.recipients.extend(_recipients(text, c.span.start, c.span.end))
+    return md
