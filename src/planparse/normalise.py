@@ -45,6 +45,15 @@ _SPECIAL = re.compile(
     rf"|\p{{M}}{{1,8}}"
     rf"|\p{{L}}\p{{M}}{{1,8}}"
 )
+_BRACKET_MARKER = re.compile(r"(?<=[\p{L}\p{N}.,;:)\]\"'])\[(\d{1,3})\]")
+_SPECIAL_MD = re.compile(
+    _SPECIAL.pattern
+    + r"|\*\*|__(?=\S)|(?<=\S)__"  # bold
+    + r"|(?<=\S)\*(?!\*)|(?<!\*)\*(?=\S)|(?<=[ \t])\*(?=[ \t]*$)"  # italic star, not a "* " bullet
+    + r"|\\(?=[-.*_#+()\[\]|>!`])"  # backslash escapes
+    + "|" + _BRACKET_MARKER.pattern  # "[1]" footnote markers
+)
+_MD_HEADING = re.compile(r"[ \t]{0,3}#{1,6}[ \t]+")
 _REPLACE = {
     **{c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"},
     **{c: '"' for c in "\u201C\u201D\u201E\u201F"},
@@ -55,6 +64,12 @@ _KIND = {"-": "dash", '"': "quote", "'": "quote", " ": "space"}
 
 _FN_SUPERSCRIPT_START = re.compile(rf"[ \t]{{0,8}}([{_SUPERSCRIPT}]{{1,3}})[ \t]{{0,4}}(?=\S)")
 _FN_GARBLED_START = re.compile(r"[ \t]{0,8}\uFFFD{1,3}[ \t]{0,2}[.)]?[ \t]{1,4}(?=\S)")
+_FN_BRACKET_START = re.compile(r"[ \t]{0,8}\[(\d{1,3})\][ \t]*")
+_STARTS_BLOCK = re.compile(
+    r"[ \t]{0,8}(?:\*\*)?[ \t]*(?:[IVX]{1,6}[.)]|\d{1,2}(?:\.\d{1,2}){0,4}[.)]|[a-zđ][.)]|\(\d{1,2}\)"
+    r"|[-+•*][ \t]|#|\||\[\d{1,3}\]|Điều[ \t]+\d|Phần[ \t]|PHẦN[ \t]|Chương[ \t]|CHƯƠNG[ \t]|Nơi nhận"
+    r"|[-_=*.]{3,}|(?:TM|KT|Q|TL|TUQ)\.[ \t])"
+)
 _MARKER_CONT = re.compile(r"[ \t]{0,4}[.,;:)]")
 _LOWER_START = re.compile(r"[ \t]{0,8}\p{Ll}")
 _LIST_START = re.compile(r"[ \t]{0,8}(?:[a-zđ][.)]|[-+•*])[ \t]")
@@ -113,6 +128,12 @@ def _is_open(text: str) -> bool:
     return bool(s) and s[-1] not in _CLOSING_PUNCT
 
 
+def _short_caps(text: str) -> bool:
+    """An upper-case line shorter than a wrapped line: a title or signature line of its own."""
+    s = text.replace("*", "").strip()
+    return len(s) < 60 and s.isupper()
+
+
 def _looks_like_script(text: str) -> bool:
     """A line of a trailing script block: ASCII-only code, or a "//" comment."""
     s = text.strip()
@@ -145,6 +166,9 @@ def _classify(source: str, lines: list[_Line]) -> list[_FootnoteBody]:
     # 3. footnote bodies
     bodies: list[_FootnoteBody] = []
     tail = False
+    first_inline: dict[str, int] = {}
+    for mm in _BRACKET_MARKER.finditer(source):
+        first_inline.setdefault(mm.group(1), mm.start())
     for i in nonblank:
         ln = lines[i]
         if ln.dest != "main":
@@ -152,12 +176,15 @@ def _classify(source: str, lines: list[_Line]) -> list[_FootnoteBody]:
         text = source[ln.start : ln.end]
         m = _FN_SUPERSCRIPT_START.match(text)
         g = None if m else _FN_GARBLED_START.match(text)
-        if m or g:
-            marker = m.group(1).translate(_SUP_TO_DIGIT) if m else None
+        b = None if m or g else _FN_BRACKET_START.match(text)
+        if b is not None and first_inline.get(b.group(1), len(source)) >= ln.start:
+            b = None  # "[3]" at a line start is a footnote only when "[3]" was cited before
+        if m or g or b:
+            marker = m.group(1).translate(_SUP_TO_DIGIT) if m else b.group(1) if b else None
             bodies.append(_FootnoteBody(marker, [i]))
             ln.dest, ln.fn = "fn", len(bodies) - 1
-            ln.marker_end = ln.start + (m or g).end()
-            tail = tail or g is not None
+            ln.marker_end = ln.start + (m or g or b).end()
+            tail = tail or g is not None or b is not None
         elif tail and bodies:
             # after a garbled end-of-document footnote, following lines continue it
             bodies[-1].lines.append(i)
@@ -168,10 +195,12 @@ def _classify(source: str, lines: list[_Line]) -> list[_FootnoteBody]:
 class _Emitter:
     """Copies line content into the builder, cleaning characters and recording changes."""
 
-    def __init__(self, source: str, builder: TextBuilder, removals: list[Removal]):
+    def __init__(self, source: str, builder: TextBuilder, removals: list[Removal], markdown: bool = False):
         self.source = source
         self.b = builder
         self.removals = removals
+        self.markdown = markdown
+        self.special = _SPECIAL_MD if markdown else _SPECIAL
         self.anchors: list[tuple[int, Optional[str], int, int]] = []  # (norm offset, marker, src start, src end)
 
     def remove(self, kind: str, start: int, end: int, replacement: str = "") -> None:
@@ -179,15 +208,23 @@ class _Emitter:
             Removal(kind=kind, source_span=SourceSpan(start=start, end=end), text=self.source[start:end], replacement=replacement)
         )
 
-    def emit(self, start: int, end: int) -> None:
+    def emit(self, start: int, end: int, line_start: bool = False) -> None:
         src = self.source
+        if self.markdown and line_start:
+            h = _MD_HEADING.match(src, start, end)
+            if h:
+                self.remove("markup", start, h.end())
+                start = h.end()
         pos = start
-        for m in _SPECIAL.finditer(src, start, end):
+        for m in self.special.finditer(src, start, end):
             s, e = m.span()
             ch = m.group()
-            if ch[0] in _SUPERSCRIPT:
+            if ch[0] in "*_\\" and len(ch) <= 2:
                 self.b.copy(src, pos, s)
-                self.anchors.append((self.b.length, ch.translate(_SUP_TO_DIGIT), s, e))
+                self.remove("markup", s, e)
+            elif ch[0] in _SUPERSCRIPT or ch[0] == "[":
+                self.b.copy(src, pos, s)
+                self.anchors.append((self.b.length, ch.strip("[]").translate(_SUP_TO_DIGIT), s, e))
                 self.remove("footnote_marker", s, e)
             elif ch in _REPLACE:
                 self.b.copy(src, pos, s)
@@ -211,20 +248,51 @@ class _Emitter:
         self.b.copy(src, pos, end)
 
 
-def normalise(source: str) -> Normalised:
-    """Normalise decoded text; never raises on odd input (an empty string gives an empty text)."""
+_MD_SIGNS = re.compile(r"^#{1,6}[ \t]|\*\*\S|^\|?[ \t]*:?-{3,}:?[ \t]*\|", re.MULTILINE)
+
+
+def _is_markdown(source: str) -> bool:
+    """Markdown/web copies: "# " titles, "**bold**", "|---|" table rules."""
+    return sum(1 for _ in zip(range(6), _MD_SIGNS.finditer(source))) >= 6
+
+
+def _wrap_width(source: str, lines: list[_Line], main: list[int]) -> Optional[int]:
+    """The column a hard-wrapped text was wrapped at, or None when lines are paragraphs."""
+    lengths = sorted(lines[i].end - lines[i].start for i in main)
+    if len(lengths) < 10:
+        return None
+    width = lengths[int(len(lengths) * 0.9)]
+    if not 40 <= width <= 140:
+        return None
+    followed = [i for i in main if i + 1 < len(lines) and lines[i + 1].dest == "main"]
+    long = sum(1 for i in followed if lines[i].end - lines[i].start >= 0.6 * width)
+    return width if followed and long >= 0.5 * len(followed) and len(followed) >= 0.3 * len(main) else None
+
+
+def normalise(source: str, *, markdown: Optional[bool] = None) -> Normalised:
+    """Normalise decoded text; never raises on odd input (an empty string gives an empty text).
+
+    ``markdown`` (auto-detected when None) also removes "**", "*", "#", "\\" markup and
+    reads "[1]" footnote markers.
+    """
+    if markdown is None:
+        markdown = _is_markdown(source)
     lines = _split_lines(source)
     bodies = _classify(source, lines)
     removals: list[Removal] = []
     warnings: list[Warning] = []
     builder = TextBuilder()
-    em = _Emitter(source, builder, removals)
+    em = _Emitter(source, builder, removals, markdown=markdown)
 
     for ln in lines:
         if ln.dest == "removed":
             em.remove(ln.kind, ln.start, ln.end)
 
     main = [i for i, ln in enumerate(lines) if ln.dest == "main"]
+    width = _wrap_width(source, lines, main)
+    soft = markdown or width is not None
+    # Markdown: consecutive lines are one paragraph; a hard-wrapped text: lines cut at the width
+    min_wrapped = 0 if markdown else 0.6 * width if width else 0
     # decide joins between consecutive main lines and footnote continuations
     joins: dict[int, str] = {}  # main line index -> how it attaches to the previous main line
     last_fn_open: Optional[int] = None
@@ -245,6 +313,17 @@ def normalise(source: str) -> Normalised:
             adjacent = i == prev + 1
             if adjacent and _MARKER_CONT.match(text) and _is_open(prev_text):
                 joins[i] = "marker_paren" if prev_text.rstrip().endswith("(") and text.lstrip().startswith(")") else "marker"
+            elif (
+                soft
+                and adjacent
+                and not _STARTS_BLOCK.match(text)
+                and not (markdown and prev_text.endswith("  "))  # Markdown hard line break
+                and (
+                    prev_text.count("**") % 2 == 1
+                    or _is_open(prev_text) and len(prev_text.rstrip()) >= min_wrapped and not _short_caps(prev_text)
+                )
+            ):
+                joins[i] = "wrap"  # a hard-wrapped line: same paragraph
             elif _LOWER_START.match(text) and not _LIST_START.match(text):
                 if _is_open(prev_text) and not _HEADING_LIKE.match(prev_text) or (
                     _is_open(prev_text) and len(prev_text) > 80
@@ -303,7 +382,7 @@ def normalise(source: str) -> Normalised:
         nxt = main[n + 1] if n + 1 < len(main) else None
         if nxt is not None and joins.get(nxt) == "marker_paren":
             end_cut = source.rindex("(", start, end)
-        em.emit(start, end_cut)
+        em.emit(start, end_cut, line_start=start == ln.start)
         cursor_line = i
     if cursor_line is not None and lines[cursor_line].end < len(source):
         tail = source[lines[cursor_line].end :]

@@ -66,7 +66,7 @@ class _Grammar:
             | (?P<chapter>(?:{_alt(v["chapter_words"])})[ \t]+(?P<chapter_num>{roman}|\d{{1,2}})\b)
             | (?P<division>(?:{_alt(v["division_words"])})[ \t]+(?P<division_num>{roman}|\d{{1,2}})\b)
             | (?P<article>(?:{_alt(v["article_words"])})[ \t]+(?P<article_num>\d{{1,3}})[ \t]*[.:])
-            | (?P<appendix>(?:{_alt(v["appendix_words"])})(?:[ \t]+(?:số[ \t]+)?(?P<appendix_num>{roman}|\d{{1,2}}))?\b)
+            | (?P<appendix>(?:PHỤ[ \t]LỤC|(?:Phụ[ \t][Ll]ục)(?=[^\n]{{0,20}}$))(?:[ \t]+(?:số[ \t]+)?(?P<appendix_num>{roman}|\d{{1,2}}))?\b)
             | (?P<closing>(?:{_alt(v["closing_words"])})[ \t]*:?)
             | (?P<signature>\|?[ \t]*(?:{_alt(v["signature_capacities"])})[ \t]*\p{{Lu}})
             | (?P<sec>(?P<sec_num>{roman})[ \t]*[.)])
@@ -78,7 +78,11 @@ class _Grammar:
             | (?P<table>\|)
             )(?:\*\*)?(?P<sp>[ \t]*)"""
         )
-        self.attachment_re = re.compile(rf"[ \t]{{0,12}}(?:{_alt(v['attachment_words'])})[ \t]*$")
+        # "ĐỀ ÁN", "CHƯƠNG TRÌNH HÀNH ĐỘNG CỦA CHÍNH PHỦ": a document-type word, maybe with a short
+        # upper-case qualifier, alone on its line
+        self.attachment_re = re.compile(
+            rf"[ \t]{{0,12}}(?:{_alt(v['attachment_words'])})(?:[ \t]+[\p{{Lu}}]{{1,12}}){{0,5}}[ \t]*$"
+        )
         self.named_re = re.compile(rf"(?P<word>{_alt(v['named_blocks'])})[ \t]+(?P<num>\d{{1,2}}(?:\.\d{{1,2}})?)\b")
         self.named = v["named_blocks"]
 
@@ -102,6 +106,7 @@ def _grammar() -> _Grammar:
 
 
 _TITLE_SPLIT = re.compile(r"[:：]")
+_RULE_LINE = re.compile(r"[ \t|]{0,8}[-_=*–—.]{3,}[ \t|]*$")
 
 
 def _split_title(text: str, line_start: int, named: bool) -> tuple[Optional[str], int]:
@@ -164,6 +169,8 @@ def segment(text: str, body_end: Optional[int] = None) -> tuple[list[Section], l
                 if title_end:
                     skip_until = title_end
             continue
+        if _RULE_LINE.match(line):
+            continue  # "-------", "=====": a typographic rule, not a bullet
         m = g.re.match(line)
         if not m:
             in_table = None
@@ -172,6 +179,8 @@ def segment(text: str, body_end: Optional[int] = None) -> tuple[list[Section], l
         rest_start = m.end()
         rest = line[rest_start:]
         if kind == "table":
+            if not seen_heading:
+                continue  # a "|" header block (issuer | Quốc hiệu) stays in the preamble
             node = _table_line(text, ls, le, in_table)
             if node is not None:
                 if node.kind == "table":

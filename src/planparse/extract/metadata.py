@@ -28,7 +28,10 @@ from ..vocab import load
 from .numbers import DATE_WORDS, make_date
 
 _NUMBER = re.compile(r"(?:^|\|)[ \t]*(?:Số|SỐ)[ \t]*:?[ \t]*(?P<n>\d{1,6}(?:/\d{4})?/[\p{L}\d&.\-/]{1,40})", re.MULTILINE)
-_PLACE_DATE = re.compile(rf"(?P<place>\p{{Lu}}[\p{{L}} .'\-]{{1,40}}?),[ \t]*{DATE_WORDS}", re.IGNORECASE)
+_PLACE_DATE = re.compile(
+    rf"(?<![\p{{L}}\d/\-])(?P<place>(?:TP\.[ \t]?)?\p{{Lu}}\p{{Ll}}[\p{{L}} .'\-]{{0,40}}?),[ \t]*{DATE_WORDS}", re.IGNORECASE
+)
+_QUOC_HIEU = re.compile(r"[ \t]*CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM.*$|[ \t]*CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM.*$")
 _PERIOD = re.compile(r"(?<!\d)(?P<a>(?:19|20)\d{2})[ \t]{0,3}[-–][ \t]{0,3}(?P<b>(?:19|20)\d{2})(?!\d)")
 _UNTIL = re.compile(r"đến năm[ \t]+(?P<y>(?:19|20)\d{2})", re.IGNORECASE)
 _PARENT = re.compile(
@@ -71,7 +74,14 @@ def _issuer(header: str, text: str, vocab) -> Optional[str]:
     )
     if m:
         return f"{heads[m.group('head')]} {m.group('level').lower()} {_title_case(m.group('name'))}"
-    # 2. a sentence "Ủy ban nhân dân tỉnh Bình Phước ban hành", "UBND tỉnh ban hành"
+    # 2. a central body alone on a header line: "CHÍNH PHỦ", "BỘ Y TẾ" (Quốc hiệu cut off)
+    for line in header.split("\n")[:40]:
+        s = _QUOC_HIEU.sub("", line.strip().strip("|").strip()).strip()
+        if s in heads and heads[s][0].isupper() and s.isupper():
+            return heads[s]
+        if re.fullmatch(r"BỘ[ \t]+[\p{Lu} ,\-]{2,60}", s):
+            return _title_case(s).replace("Bộ ", "Bộ ", 1)
+    # 3. a sentence "Ủy ban nhân dân tỉnh Bình Phước ban hành", "UBND tỉnh ban hành"
     m = re.search(
         rf"(?P<head>{head_re})[ \t]+(?P<level>{level_re})(?P<name>(?:[ \t]+\p{{Lu}}\p{{Ll}}{{0,7}}){{0,4}})[ \t,]+(?:ban hành|xây dựng|triển khai)",
         header,
@@ -135,6 +145,10 @@ def _signer(text: str, closing_start: int, vocab) -> Optional[Signer]:
     if not m:
         return None
     cap = m.group("cap").replace("/", "") + "."
+    # "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH": the signer acts under the second one
+    m2 = _SIGN.match(region, m.end() + 1) if cap == "TM." else None
+    if m2 and m2.group("cap").replace("/", "") in ("KT", "Q", "TL", "TUQ"):
+        m, cap = m2, m2.group("cap").replace("/", "") + "."
     titles = vocab["signer_titles"]
     title = None
     body = m.group("body").strip()
