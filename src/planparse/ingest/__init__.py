@@ -1,7 +1,8 @@
 """Stage 1 — ingest: read a file into decoded text, with a clear error for bad input.
 
-Readers are registered per file extension (``register_reader``) so later formats (DOCX, PDF,
-HTML) plug in without touching the rest of the pipeline. The plain-text reader detects
+Readers are registered per file extension (``register_reader``) so formats (DOCX, PDF, HTML)
+plug in without touching the rest of the pipeline; a reader may be given as "module:function"
+so its heavy dependencies are imported only when such a file is read. The plain-text reader detects
 UTF-8 (with or without BOM) and UTF-16 (BOM, or the NUL-byte pattern of a BOM-less file),
 and falls back to Windows-1258 with a low confidence and a warning.
 """
@@ -10,13 +11,14 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import importlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Optional, Union
 
-from .errors import DecodeError, InputError, UnsupportedFormatError
-from .models import SourceInfo, Warning
+from ..errors import DecodeError, InputError, UnsupportedFormatError
+from ..models import SourceInfo, Warning
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
@@ -29,13 +31,23 @@ class Decoded:
 
 
 Reader = Callable[[bytes, str, Optional[str]], Decoded]
-_READERS: dict[str, Reader] = {}
+_READERS: dict[str, Union[Reader, str]] = {}
 
 
-def register_reader(extensions: list[str], reader: Reader) -> None:
-    """Register ``reader(data, path, encoding) -> Decoded`` for file extensions like ".txt"."""
+def register_reader(extensions: list[str], reader: Union[Reader, str]) -> None:
+    """Register ``reader(data, path, encoding) -> Decoded`` for extensions like ".txt".
+
+    ``reader`` may be a "package.module:function" string, imported on first use.
+    """
     for ext in extensions:
         _READERS[ext.lower()] = reader
+
+
+def _resolve(reader: Union[Reader, str]) -> Reader:
+    if isinstance(reader, str):
+        module, _, func = reader.partition(":")
+        return getattr(importlib.import_module(module), func)
+    return reader
 
 
 def supported_extensions() -> list[str]:
@@ -124,7 +136,7 @@ def read_file(path: str | os.PathLike, *, encoding: Optional[str] = None, max_by
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", name) from None
-    decoded = reader(data, name, encoding)
+    decoded = _resolve(reader)(data, name, encoding)
     if not decoded.text.strip():
         raise InputError("no text in file (only white space)", name)
     decoded.info.sha256 = hashlib.sha256(data).hexdigest()
