@@ -719,12 +719,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--min-run", type=float, default=0.05, help="repeat a measurement inside a run until it lasts this long (s)")
     ap.add_argument("--top", type=int, default=10, help="rows in the profile and import-time tables")
     ap.add_argument("--rev", help="measure a clean `git archive` export of this commit instead of the working tree")
+    ap.add_argument("--from-json", metavar="FILE", help="measure nothing: render a report saved with --json")
     ap.add_argument("--skip-cli", action="store_true", help="skip the subprocess cold-start measurements")
     ap.add_argument("files", nargs="*", help="corpus files (default: corpora/*.txt and corpora/*.md)")
     args = ap.parse_args(argv)
     if args.runs < 1:
         ap.error("--runs must be ≥ 1")
-    R = run(args)
+    R = json.loads(Path(args.from_json).read_text(encoding="utf-8")) if args.from_json else run(args)
     if args.json:
         print(json.dumps(R, ensure_ascii=False, indent=2))
     else:
