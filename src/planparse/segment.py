@@ -81,7 +81,7 @@ class _Grammar:
         # "ĐỀ ÁN", "CHƯƠNG TRÌNH HÀNH ĐỘNG CỦA CHÍNH PHỦ": a document-type word, maybe with a short
         # upper-case qualifier, alone on its line
         self.attachment_re = re.compile(
-            rf"[ \t]{{0,12}}(?:{_alt(v['attachment_words'])})(?:[ \t]+[\p{{Lu}}]{{1,12}}){{0,5}}[ \t]*$"
+            rf"[ \t]{{0,12}}(?P<word>{_alt(v['attachment_words'])})(?:[ \t]+[\p{{Lu}}]{{1,12}}){{0,5}}[ \t]*$"
         )
         self.named_re = re.compile(rf"(?P<word>{_alt(v['named_blocks'])})[ \t]+(?P<num>\d{{1,2}}(?:\.\d{{1,2}})?)\b")
         self.named = v["named_blocks"]
@@ -158,10 +158,12 @@ def segment(text: str, body_end: Optional[int] = None) -> tuple[list[Section], l
         if not line.strip():
             continue
         # attachment: a document-type line on its own, after the body has begun
-        if g.attachment_re.match(line):
+        am = g.attachment_re.match(line)
+        if am:
             if seen_heading:
+                # label: the document-type word ("CHƯƠNG TRÌNH HÀNH ĐỘNG" of "… CỦA CHÍNH PHỦ")
                 title, title_end = _next_line_title(text, lines, li)
-                node = _Node("attachment", g.ranks["attachment"], ls, title_end or le, label=line.strip(), title=title)
+                node = _Node("attachment", g.ranks["attachment"], ls, title_end or le, label=am.group("word"), title=title)
                 node.id_label = None
                 nodes.append(node)
                 in_closing = False
