@@ -6,7 +6,8 @@ Heading forms recognised at the start of a line (the vocabulary is ``data/headin
   (the first one, before any heading, is the document's own title and stays in the preamble);
 - part "Phần thứ nhất", "PHẦN 1", "Phần II"; chapter "Chương II"; division "Mục 1";
   article "Điều 1."; appendix "PHỤ LỤC I", "Phụ lục số 2";
-- group "A. …"; sec "I.", "IV." (Roman); item "1.", "1)", "1.1.", "2.2.1", "3.3.2 Title"
+- group "A. …"; sec "I.", "IV.", "I-" (Roman; the hyphen form is the Party's style); item "1.",
+  "1)", "1-", "1.1.", "2.2.1", "3.3.2 Title"
   and a bare "8 Title" when it continues the numbering of its siblings;
 - point "a)", "a.", "đ)"; para "(1)"; bullets "-", "+", "•";
 - named blocks "Dự án 1:", "Hoạt động 2:", "Nhiệm vụ 3" (a number label before them keeps its
@@ -69,9 +70,9 @@ class _Grammar:
             | (?P<appendix>(?:PHỤ[ \t]LỤC|(?:Phụ[ \t][Ll]ục)(?=[^\n]{{0,20}}$))(?:[ \t]+(?:số[ \t]+)?(?P<appendix_num>{roman}|\d{{1,2}}))?\b)
             | (?P<closing>(?:{_alt(v["closing_words"])})[ \t]*:?)
             | (?P<signature>\|?[ \t]*(?:{_alt(v["signature_capacities"])})[ \t]*\p{{Lu}})
-            | (?P<sec>(?P<sec_num>{roman})[ \t]*[.)])
+            | (?P<sec>(?P<sec_num>{roman})(?:[ \t]*[.)]|[ \t]?[-–](?=[ \t])))
             | (?P<group>(?P<group_num>[A-H])[ \t]*[.)](?=[ \t]+\p{{Lu}}))
-            | (?P<item>(?P<item_num>\d{{1,2}}(?:\.\d{{1,2}}){{0,4}})(?:[ \t]*[.)]|(?=[ \t]+\p{{Lu}})))
+            | (?P<item>(?P<item_num>\d{{1,2}}(?:\.\d{{1,2}}){{0,4}})(?:[ \t]*[.)]|[ \t]?[-–](?=[ \t]+\p{{Lu}})|(?=[ \t]+\p{{Lu}})))
             | (?P<para>\((?P<para_num>\d{{1,2}})\))
             | (?P<point>(?P<point_num>[a-zđ])[ \t]*[.)])
             | (?P<bullet>[-–]|(?P<bullet2>\+)|(?P<bullet3>[•·▪○◦*]))
@@ -206,7 +207,7 @@ def segment(text: str, body_end: Optional[int] = None) -> tuple[list[Section], l
             continue  # a lone "-" or "1." line carries nothing
         if kind == "item":
             num = m.group("item_num")
-            bare = not re.match(r"\d{1,2}(?:\.\d{1,2}){0,4}[ \t]*[.)]", line.lstrip(" \t*"))
+            bare = not re.match(r"\d{1,2}(?:\.\d{1,2}){0,4}(?:[ \t]*[.)]|[ \t]?[-–][ \t])", line.lstrip(" \t*"))
             if bare and "." not in num:
                 # "8 Xây dựng …": only when it continues the sibling numbering
                 if last_item_top is None or int(num) != last_item_top + 1:
