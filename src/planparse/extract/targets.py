@@ -73,7 +73,7 @@ _RATE = re.compile(
 _PCT_PER = re.compile(r"/((?i:năm|tháng|quý))(?![\p{L}\p{M}\d])")
 _SENTENCE_BOUNDARY = re.compile(r"\n|[.!?](?=[ \t]|$)", re.MULTILINE)
 _CLAUSE_BOUNDARY = re.compile(r"\n|;|[.!?](?=\s|$)")
-_BULLET_LEAD = re.compile(r"[ \t]{0,8}(?:[-+•*][ \t]{1,4})?")
+_BULLET_LEAD = re.compile(r"[ \t]{0,8}(?:\\?[-+•*][ \t]{1,4})?")
 _TABLE_LINE = re.compile(r"^[ \t]{0,8}\|.{0,4000}$", re.MULTILINE)
 _TABLE_SEPARATOR = re.compile(r"[ \t|:\-]{1,4000}")
 _CELL_MARKUP = re.compile(r"\*{1,3}|_{2}")
@@ -100,6 +100,8 @@ class _Vocab:
     number_expr: re.Pattern
     word_number_expr: re.Pattern
     number_words: dict
+    percent_of: re.Pattern
+    per_words: re.Pattern
     subject_mode: dict
     rate_blocked: frozenset
     rate_function_words: frozenset
@@ -156,7 +158,7 @@ def _vocab() -> _Vocab:
         rf"""
         {_NUM_LEFT}(?P<n1>{NUM}){_NUM_RIGHT}
         (?:[ \t]{{0,2}}(?P<p1>{pct}))?
-        (?:[ \t]{{0,3}}(?P<rw>đến|tới|-)[ \t]{{0,3}}(?P<n2>{NUM}){_NUM_RIGHT})?
+        (?:[ \t]{{0,3}}(?P<rw>đến|tới|\\?[-–])[ \t]{{0,3}}(?P<n2>{NUM}){_NUM_RIGHT})?
         (?:
             [ \t]{{0,2}}(?P<p2>{pct})
           | [ \t]{{1,3}}(?P<unit>(?i:{unit_alt})){_WORD_END}
@@ -164,6 +166,12 @@ def _vocab() -> _Vocab:
         )?
         """,
         re.VERBOSE,
+    )
+    percent_of = re.compile(rf"[ \t]{{1,3}}(?P<of>(?i:{_words_alt(units['percent_of']['forms'])})){_WORD_END}")
+    pw = units["per_words"]
+    per_words = re.compile(
+        rf"[ \t]{{1,3}}(?i:{_words_alt(pw['joiners'])})[ \t]{{1,3}}(?:(?i:{_words_alt(pw['counts'])})|{NUM}){_NUM_RIGHT}"
+        rf"(?:[ \t]{{1,3}}(?i:{_words_alt(pw['magnitudes'])}))?[ \t]{{1,3}}(?i:{_words_alt(pw['bases'])}){_WORD_END}"
     )
     nw = tv["number_words"]
     word_number_expr = re.compile(
@@ -207,8 +215,9 @@ def _vocab() -> _Vocab:
         return re.compile(rf"{_WORD_START}(?i:{_words_alt(phrases)}){_WORD_END}")
 
     sv = tv["subject"]
+    stops = list(sv["stops"]) + [p for d in ("increase", "decrease", "maintain") for p in dv[d]]
     subject_stop = re.compile(
-        rf"{_WORD_START}(?i:{_words_alt(sv['stops'])}){_WORD_END}|[;:()\[\]|\n]|[.!?](?=\s|$)"
+        rf"{_WORD_START}(?i:{_words_alt(stops)}){_WORD_END}|[;:()\[\]|\n]|[.!?](?=\s|$)"
         rf"|(?<![\p{{L}}\p{{M}}\d])\d"
     )
     subject_strip_lead = re.compile(rf"^(?:(?i:{_words_alt(sv['strip_lead'])})[ \t]{{1,3}}){{1,3}}")
@@ -257,6 +266,8 @@ def _vocab() -> _Vocab:
         number_expr=number_expr,
         word_number_expr=word_number_expr,
         number_words={fold(k): v for k, v in nw["words"].items()},
+        percent_of=percent_of,
+        per_words=per_words,
         subject_mode=subject_mode,
         rate_blocked=frozenset(fold(w) for w in units["rate_blocked"]),
         rate_function_words=frozenset(fold(w) for w in units["rate_function_words"]),
@@ -436,7 +447,7 @@ def _trim(text: str, lo: int, hi: int) -> tuple[int, int]:
     """Drop blanks and a leading bullet ("- ", "+ ") from ``text[lo:hi]``."""
     while lo < hi and text[lo] in " \t\n":
         lo += 1
-    if lo < hi and text[lo] in "-+•*":
+    if lo < hi and text[lo] in "-+•*\\":
         m = _BULLET_LEAD.match(text, lo, hi)
         lo = m.end() if m else lo
     while hi > lo and text[hi - 1] in " \t\n":
@@ -546,6 +557,9 @@ def _clean_subject(v: _Vocab, s: str) -> Optional[str]:
     words = s.split(" ")
     if len(words) > v.subject_max_words:
         s = " ".join(words[: v.subject_max_words])
+        cut = s.rfind(",")
+        if cut > 0 and len(s[:cut].split(" ")) >= 3:
+            s = s[:cut]  # a long enumeration ends at its last complete item
     for _ in range(4):
         s2 = v.subject_strip_lead.sub("", s)
         s2 = v.subject_strip_tail.sub("", s2).strip(" ,.-")
@@ -639,9 +653,14 @@ def _extract_number_target(
     unit: Optional[str] = None
     if pct:
         unit = "%"
+        end = m.end("p2") if m.group("p2") else m.end("p1")  # "100% trẻ em": the word is no unit
+        unit_form = None
         per = _PCT_PER.match(text, end)
+        of = v.percent_of.match(text, end)
         if per:
             unit, end = f"%/{per.group(1).lower()}", per.end()
+        elif of:
+            unit, end = f"% {_norm_space(of.group('of'))}", of.end()
     else:
         rate = _read_rate(v, text, num_end)
         if rate and not (unit_form and m.group("per")):
@@ -652,6 +671,10 @@ def _extract_number_target(
             unit = _norm_space(unit_form).lower()
             if m.group("per"):
                 unit = f"{unit}/{m.group('per').lower()}"
+            else:
+                pw = v.per_words.match(text, end)
+                if pw:  # "12 người trên một vạn dân"
+                    unit, end = f"{unit} {_norm_space(pw.group(0)).lower()}", pw.end()
     if unit is None:
         return None
     if m.group("n2") and m.group("p1") and not m.group("p2"):
@@ -701,9 +724,9 @@ def _extract_number_target(
     # subject
     if pct:
         subject = _subject_after(v, text, end, c_hi)
-    elif m.group("unit") and v.subject_mode.get(fold(_norm_space(unit_form))) == "after":
+    elif unit_form and v.subject_mode.get(fold(_norm_space(unit_form))) == "after":
         subject = _subject_after(v, text, m.end("unit"), c_hi)
-    elif m.group("unit") and not m.group("per") and unit.split("/")[0] == _norm_space(unit_form).lower():
+    elif unit_form and not m.group("per") and unit == _norm_space(unit_form).lower():
         subject = _subject_after(v, text, m.start("unit"), c_hi)
     else:
         subject = None
