@@ -382,6 +382,100 @@ def _importtime(cmd_tail: list[str], env: dict, top: int) -> dict:
             "by_package_self_ms": [{"package": k, "self_ms": round(v, 1)} for k, v in by_pkg]}
 
 
+_FIRST_PARSE_SNIPPET = r"""
+import cProfile, json, os, pstats, sys, time
+mode = sys.argv[3]  # 0 plain, 1 cProfile, 2 attribute regex compiles to planparse call sites
+sites = {}
+if mode == "2":
+    import regex._main as _rm
+    _orig = _rm._compile
+
+    def _timed(*a, **k):
+        c0 = time.perf_counter()
+        try:
+            return _orig(*a, **k)
+        finally:
+            dt = time.perf_counter() - c0
+            if dt > 5e-5:  # a real compile, not a cache hit
+                f = sys._getframe(1)
+                while f is not None and "planparse" not in f.f_code.co_filename:
+                    f = f.f_back
+                key = "?" if f is None else f"{f.f_code.co_filename.split('/src/', 1)[-1]}:{f.f_lineno}({f.f_code.co_name})"
+                n, t = sites.get(key, (0, 0.0))
+                sites[key] = (n + 1, t + dt)
+
+    _rm._compile = _timed
+t0 = time.perf_counter()
+import planparse
+from planparse.emit import to_json
+t1 = time.perf_counter()
+import_sites = dict(sites)
+sites.clear()
+profile = mode == "1"
+prof = cProfile.Profile()
+if profile:
+    prof.enable()
+doc = planparse.parse(sys.argv[1])
+if profile:
+    prof.disable()
+t2 = time.perf_counter()
+to_json(doc)
+t3 = time.perf_counter()
+planparse.parse(sys.argv[1])
+t4 = time.perf_counter()
+to_json(doc)
+t5 = time.perf_counter()
+rows, total = [], 0.0
+st = pstats.Stats(prof) if profile else None
+for (f, line, fn), (cc, nc, tt, ct, _) in (st.stats.items() if st else ()):
+    if "profiler" in fn.lower():
+        continue
+    short = f.split("site-packages/", 1)[-1] if "site-packages" in f else (f.split("/src/", 1)[-1] if "/src/" in f else ("builtin" if f == "~" else f))
+    rows.append({"function": f"{short}:{line}({fn})", "ncalls": nc, "tottime_s": tt, "cumtime_s": ct})
+rows.sort(key=lambda r: -r["cumtime_s"])
+print(json.dumps({"import_s": t1 - t0, "first_parse_s": t2 - t1, "first_to_json_s": t3 - t2,
+                  "second_parse_s": t4 - t3, "second_to_json_s": t5 - t4,
+                  "profile_total_s": st.total_tt if st else 0.0, "first_parse_top": rows[:int(sys.argv[2])],
+                  "compile_sites_parse": sorted(([k, n, t] for k, (n, t) in sites.items()), key=lambda x: -x[2]),
+                  "compile_sites_import": sorted(([k, n, t] for k, (n, t) in import_sites.items()), key=lambda x: -x[2])}))
+"""
+
+
+def first_parse(seed: str, env: dict, top: int, runs: int = 3) -> dict:
+    """In a fresh process: import, first parse (pays lazy regex compiles etc.), second parse, to_json.
+
+    Timings are medians of ``runs`` fresh processes run without the profiler; the profile of the
+    first parse (top functions by cumulative time) comes from one more process.
+    """
+    vals: dict[str, list[float]] = {}
+    for _ in range(runs):
+        r = subprocess.run([sys.executable, "-c", _FIRST_PARSE_SNIPPET, seed, str(top), "0"], capture_output=True, text=True,
+                           env=env, cwd=ROOT)
+        if r.returncode != 0:
+            return {"error": (r.stderr.strip().splitlines() or ["?"])[-1]}
+        d = json.loads(r.stdout)
+        for k, v in d.items():
+            if k.endswith("_s") and k != "profile_total_s":
+                vals.setdefault(k, []).append(v)
+    out: dict[str, Any] = {k: _median(v) for k, v in vals.items()}
+    r = subprocess.run([sys.executable, "-c", _FIRST_PARSE_SNIPPET, seed, str(top), "1"], capture_output=True, text=True,
+                       env=env, cwd=ROOT)
+    if r.returncode == 0:
+        d = json.loads(r.stdout)
+        out["first_parse_profile_total_s"] = d["profile_total_s"]
+        out["first_parse_top"] = d["first_parse_top"]
+    r = subprocess.run([sys.executable, "-c", _FIRST_PARSE_SNIPPET, seed, str(top), "2"], capture_output=True, text=True,
+                       env=env, cwd=ROOT)
+    if r.returncode == 0:
+        d = json.loads(r.stdout)
+        for phase in ("parse", "import"):
+            sites = d[f"compile_sites_{phase}"]
+            out[f"regex_compiles_{phase}"] = {
+                "count": sum(x[1] for x in sites), "total_s": sum(x[2] for x in sites),
+                "top_sites": [{"site": k, "compiles": n, "ms": t * 1000} for k, n, t in sites[:top]]}
+    return out
+
+
 def cold_start(seed: str, runs: int, top: int) -> dict:
     env = _env_with_src()
     py = sys.executable
@@ -399,6 +493,7 @@ def cold_start(seed: str, runs: int, top: int) -> dict:
     if script:
         out["console_script"] = _time_cmd([script, "parse", seed], runs, dict(os.environ))
         out["console_script"]["note"] = f"installed console script {script} (uses the installed package)"
+    out["first_parse"] = first_parse(seed, env, top)
     out["importtime_import"] = _importtime(["-c", "import planparse"], env, top)
     out["importtime_cli"] = _importtime(cli_cmd[1:], env, top)
     return out
@@ -683,6 +778,34 @@ def render(R: dict, md: bool = False) -> str:
             rows.append(row(f"planparse parse {cs['seed']} (console script)", cs["console_script"],
                             f"exit {cs['console_script']['returncodes']}"))
         table(["command", "wall ms", "best wall ms", "CPU ms (user+sys)", "note"], rows)
+        fp = cs.get("first_parse", {})
+        h("Inside a fresh process: import, first parse, second parse (seed file, median of 3 processes)")
+        if "error" in fp:
+            L.append(f"failed: {fp['error']}")
+        else:
+            table(["step", "ms"], [["import planparse + planparse.emit", f"{fp['import_s'] * 1000:.1f}"],
+                                   ["first planparse.parse(seed) (cold: lazy compiles, vocab loads)", f"{fp['first_parse_s'] * 1000:.1f}"],
+                                   ["first to_json", f"{fp['first_to_json_s'] * 1000:.1f}"],
+                                   ["second planparse.parse(seed) (warm)", f"{fp['second_parse_s'] * 1000:.1f}"],
+                                   ["second to_json", f"{fp['second_to_json_s'] * 1000:.1f}"]])
+            if fp.get("first_parse_top"):
+                L.append("")
+                L.append(f"cProfile of the first (cold) parse — top {len(fp['first_parse_top'])} by cumulative time "
+                         f"(profiled total {fp['first_parse_profile_total_s'] * 1000:.0f} ms):")
+                L.append("")
+                table(["function", "ncalls", "tottime s", "cumtime s"],
+                      [[f"`{x['function']}`" if md else x["function"], x["ncalls"], f"{x['tottime_s']:.4f}", f"{x['cumtime_s']:.4f}"]
+                       for x in fp["first_parse_top"]])
+            for phase, label in (("parse", "during the first parse"), ("import", "during import planparse")):
+                rc = fp.get(f"regex_compiles_{phase}")
+                if not rc:
+                    continue
+                L.append("")
+                L.append(f"regex patterns compiled {label}: {rc['count']} compiles, {rc['total_s'] * 1000:.0f} ms; "
+                         "top planparse call sites:")
+                L.append("")
+                table(["call site", "compiles", "ms"],
+                      [[f"`{x['site']}`" if md else x["site"], x["compiles"], f"{x['ms']:.1f}"] for x in rc["top_sites"]])
         for key, label in (("importtime_import", "import planparse"), ("importtime_cli", "the CLI command")):
             it = cs[key]
             h(f"python -X importtime — {label}: top-level imports by cumulative time")
