@@ -1,0 +1,1174 @@
+"""Agencies, their roles, and assignments.
+
+``extract_agencies(ctx)`` returns the agencies of a plan (canonical name, abbreviations seen,
+level, every mention with its role) and the assignments (task, lead, coordinating, directing
+person, timeframe, output) of its activity blocks, "Tổ chức thực hiện" items and assignment
+tables. ``canonical_agency(raw)`` canonicalises one agency name; ``split_agency_list(text)``
+splits "Công an thành phố, Tòa án thành phố, phòng Tư pháp và UBND các xã, phường" into its
+items without breaking names that contain "," or "và" ("Sở Văn hóa, Thể thao và Du lịch").
+
+Vocabularies are data: ``data/agencies.json`` (heads, known names and their abbreviations,
+level words, provinces, generic-group starters) and ``data/roles.json`` (field labels, table
+columns, role verbs). Matching runs on a *view* of the text that has the same length as the
+text (lower case, dashes unified, tone placement unified: "hoà" = "hòa", "Uỷ" = "Ủy"), so an
+offset found in the view is an offset in ``ctx.text``; capitalisation is read from the text.
+
+Where mentions sit: ``AgencyMention.section_id`` is ``ctx.section_id_at(span.start)``, the
+innermost section holding the agency's words. For an activity field ("c. Cơ quan chủ trì thực
+hiện: …", a ``point`` child of the activity) that is the field's own section, while the
+``Assignment.section_id`` is the activity. ``role_section_id(ctx, section_id)`` lifts a field
+section to its activity and a bullet to its labelled ancestor (where the gold annotation puts
+a role).
+"""
+
+from __future__ import annotations
+
+import bisect
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional
+
+import regex as re
+
+from .. import vocab
+from ..models import Agency, AgencyMention, Assignment, Section, Span
+from ..textkey import key as text_key
+from .context import Context
+
+__all__ = ["extract_agencies", "canonical_agency", "split_agency_list", "role_section_id"]
+
+ROLE_ORDER = ("lead", "coordinate", "direct", "report_to", "advise", "mentioned")
+
+# ---------------------------------------------------------------------------------------------
+# The view: same length as the text, lower case, dashes, spaces and tone placement unified.
+# ---------------------------------------------------------------------------------------------
+
+_TRANSLATE = str.maketrans(
+    {c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"}
+    | {c: " " for c in "\u00a0\t\u2007\u202f"}
+)
+_TONED_AEY = "àáảãạèéẻẽẹỳýỷỹỵ"
+_MOVE_TONE = re.compile(rf"(?<!q)([ou])([{_TONED_AEY}])(?![\p{{L}}\p{{M}}])")
+
+
+def _swap_tone(m: "re.Match[str]") -> str:
+    decomposed = unicodedata.normalize("NFD", m.group(2))
+    moved = unicodedata.normalize("NFC", m.group(1) + decomposed[1:])
+    if len(moved) != 1:  # pragma: no cover - o/u + a tone mark always compose
+        return m.group(0)
+    return moved + decomposed[0]
+
+
+def _view(text: str) -> str:
+    """Lower-cased, dash/space/tone-unified copy of ``text`` with exactly the same length."""
+    low = text.lower()
+    if len(low) != len(text):
+        low = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return _MOVE_TONE.sub(_swap_tone, low.translate(_TRANSLATE))
+
+
+def _nfc(s: str) -> str:
+    return unicodedata.normalize("NFC", s)
+
+
+def _squash(view_text: str) -> str:
+    """Lookup key of a matched surface form: the view without spaces, dashes and dots."""
+    return re.sub(r"[\s\-.&,]", "", view_text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Patterns, built once from the data files
+# ---------------------------------------------------------------------------------------------
+
+_W = r"[\p{L}\p{M}\p{N}]"
+_NWB = rf"(?<!{_W})"  # no word character before
+_NWA = rf"(?!{_W})"  # no word character after
+
+
+def _flex(form: str) -> str:
+    """A bounded regex for a surface form (matched on the view): flexible spaces and dashes."""
+    tokens = re.findall(r"[\p{L}\p{M}\p{N}]+|[-&,.]", _view(_nfc(form)))
+    parts: list[str] = []
+    prev: Optional[str] = None
+    for tok in tokens:
+        if tok == "-":
+            parts.append(r"[ ]{0,3}-[ ]{0,3}")
+        elif tok == "&":
+            parts.append(r"[ ]{0,2}&[ ]{0,2}")
+        elif tok == ",":
+            parts.append(r"[ ]{0,2},[ ]{0,3}")
+        elif tok == ".":
+            parts.append(r"\.")
+        else:
+            if prev is not None and prev not in ("-", "&", ","):
+                parts.append(r"[ ]{1,4}")
+            parts.append(re.escape(tok))
+        prev = tok
+    return "".join(parts)
+
+
+def _alternation(forms: list[str]) -> str:
+    """Alternatives longest first, so the regex prefers the longest surface form."""
+    uniq = sorted(set(forms), key=lambda f: (-len(f), f))
+    return "|".join(_flex(f) for f in uniq)
+
+
+def _words_re(forms: list[str], prefix: str = "", suffix: str = "") -> "re.Pattern[str]":
+    return re.compile(rf"{prefix}(?:{_alternation(forms)}){_NWA}{suffix}")
+
+
+@dataclass(frozen=True)
+class _Head:
+    canonical: str
+    name: str  # "required" / "optional" / "none"
+    level: Optional[str]
+    keep_level: bool
+    lower_ok: bool
+
+
+@dataclass(frozen=True)
+class _LevelWord:
+    canonical: str
+    level: str  # central / province / district / commune / city
+
+
+_COLLECTIVE_LEVEL = {"cấp xã": "commune", "cấp huyện": "district", "cấp tỉnh": "province"}
+
+
+class _Vocab:
+    """Compiled vocabularies of data/agencies.json and data/roles.json."""
+
+    def __init__(self) -> None:
+        data = vocab.load("agencies.json")
+        roles = vocab.load("roles.json")
+
+        # --- names
+        self.heads: dict[str, _Head] = {}
+        forms: list[str] = []
+        for h in data["heads"]:
+            head = _Head(_nfc(h["canonical"]), h["name"], h.get("level"), bool(h.get("keep_level", True)), bool(h.get("lower_ok", False)))
+            for f in h["forms"]:
+                self.heads.setdefault(_squash(_view(_nfc(f))), head)
+                forms.append(f)
+        self.head_re = _words_re(forms, prefix=_NWB)
+
+        self.tails: dict[str, str] = {}
+        forms = []
+        for variants in data["tails"]:
+            for f in variants:
+                self.tails.setdefault(_squash(_view(_nfc(f))), _nfc(variants[0]))
+                forms.append(f)
+        self.tail_re = _words_re(forms)
+        self.tail_heads = {_nfc(k): {_nfc(x) for x in v} for k, v in data["tail_must_follow"].items() if not k.startswith("_")}
+
+        self.levels: dict[str, _LevelWord] = {}
+        forms = []
+        for lw in data["level_words"]:
+            for f in lw["forms"]:
+                self.levels.setdefault(_squash(_view(_nfc(f))), _LevelWord(_nfc(lw["canonical"]), lw["level"]))
+                forms.append(f)
+        blocked = [
+            rf"{re.escape(_view(_nfc(w)))}[ ]{{1,3}}(?:{'|'.join(re.escape(_view(_nfc(n))) for n in nexts)}){_NWA}"
+            for w, nexts in data["not_level_after"].items()
+            if not w.startswith("_")
+        ]
+        self.level_word_re = re.compile(rf"(?!{'|'.join(blocked)})((?:{_alternation(forms)})){_NWA}")
+        self.party_word_re = _words_re(data["party_suffixes"])
+        self.province_views = {_view(_nfc(p)) for p in data["provinces"]}
+        self.central_city_views = {_view(_nfc(p)) for p in data["central_cities"]}
+        self.generic_re = _words_re(data["generic_starters"])
+        self.generic_after_head_re = _words_re(data["generic_after_head"], prefix=r"[ ]{1,4}")
+        self.abbrev_re = re.compile(
+            rf"(?<![\p{{L}}\p{{N}}&-])(?:{'|'.join(re.escape(a) for a in sorted(set(data['abbreviations']), key=len, reverse=True))})(?![\p{{L}}\p{{N}}&])"
+        )
+
+        # --- roles
+        self.field_kinds: dict[str, str] = {}
+        forms = []
+        for kind, phrases in roles["fields"].items():
+            for p in phrases:
+                self.field_kinds.setdefault(_squash(_view(_nfc(p))), kind)
+                forms.append(p)
+        self.field_re = re.compile(
+            r"(?m)^[ ]{0,8}(?:(?:[a-zđ]|\d{1,2}|[ivx]{1,4})[.)][ ]{0,4})?(?:[-+•][ ]{0,3})?"
+            rf"(?P<cue>{_alternation(forms)}){_NWA}[ ]{{0,3}}(?:\([^)\n]{{0,40}}\)[ ]{{0,3}})?:[ ]{{0,6}}"
+            r"(?P<val>[^\n]{0,3000})"
+        )
+        self.table_cols: dict[str, str] = {}
+        for kind, phrases in roles["table_columns"].items():
+            for p in phrases:
+                self.table_cols.setdefault(_squash(_view(_nfc(p))), kind)
+        self.tcth_title_views = [_view(_nfc(t)) for t in roles["tcth_titles"]]
+        self.situation_title_views = [_view(_nfc(t)) for t in roles["situation_titles"]]
+        self.heading_intro_re = _words_re(roles["heading_intro"], prefix=r"[ ]{0,3}", suffix=r"[ ]{0,3}")
+        self.subject_intro_re = _words_re(roles["subject_intro"], prefix=_NWB, suffix="$")
+        self.subject_block_re = _words_re(roles["subject_block"] + ["phối hợp"], prefix=_NWB, suffix="$")
+
+        verbs = roles["verbs"]
+        self.cue_res = {k: _words_re(verbs[k]["cues"], prefix=_NWB) for k in ("lead", "lead_assign", "coordinate", "direct", "report_to", "advise")}
+        self.assign_intro_re = _words_re(verbs["lead_assign"]["intro"], prefix=_NWB, suffix=r"[ ]{1,3}")
+        self.noun_before = {
+            k: _words_re(verbs[k]["noun_before"], prefix=_NWB, suffix=r"[ ,]{0,3}$")
+            for k in ("lead", "coordinate", "direct", "report_to")
+            if verbs[k].get("noun_before")
+        }
+        self.subject_gap = {
+            k: re.compile(rf"^[ ,]{{0,4}}(?:(?:{_alternation(verbs[k]['subject_gap'])})[ ,]{{0,4}}){{0,2}}$")
+            for k in ("lead", "direct", "advise")
+        }
+        self.direct_not_followed = re.compile(rf"[ ]{{0,3}}(?:{_alternation(verbs['direct']['not_followed_by'])})")
+        rep = verbs["report_to"]
+        self.report_stop_re = _words_re(rep["object_stop"], prefix=_NWB)
+        self.report_via_re = _words_re(rep["via"], prefix=_NWB, suffix=r"[ ]{1,3}")
+        self.report_max_gap = int(rep.get("max_gap_chars", 90))
+        self.report_send = {_squash(_view(_nfc(c))) for c in rep.get("send_cues", ["gửi"])}
+        adv = verbs["advise"]
+        self.advise_object_required = {_squash(_view(_nfc(p))) for p in adv["object_required"]}
+        self.advise_gap_re = _words_re(adv["object_gap"], prefix=r"[ ]{0,3}", suffix=r"[ ]{0,3}")
+
+
+@lru_cache(maxsize=1)
+def _vocab() -> _Vocab:
+    return _Vocab()
+
+
+# ---------------------------------------------------------------------------------------------
+# One agency name at a position
+# ---------------------------------------------------------------------------------------------
+
+_WS = re.compile(r"[ ]{0,4}")
+_SYL = re.compile(r"[ ]{1,4}([\p{L}\p{M}]{1,20})(?![\p{L}\p{M}\p{N}])")
+_SYL_AFTER_JOIN = re.compile(r"[ ]{0,4}([\p{L}\p{M}]{1,20})(?![\p{L}\p{M}\p{N}])")
+_CONNECTOR = re.compile(r"[ ]{1,3}(?:và|&)(?=[ ])|[ ]{0,3}-(?=[ ]{0,3}\p{L})")
+_LIST_SEP = re.compile(r"[ ]{0,3}(?:;|,|(?:và|cùng|hoặc)(?![\p{L}\p{M}]))[ ]{0,4}")
+_LIST_SEP_NO_SEMI = re.compile(r"[ ]{0,3}(?:,|(?:và|cùng)(?![\p{L}\p{M}]))[ ]{0,4}")
+_PLURAL_JOIN = re.compile(r"[ ]{0,3}(?:,|và(?![\p{L}\p{M}]))[ ]{0,3}")
+# lower-case words that never continue a name ('Sở Y tế có …', 'Ban Dân tộc nghiên cứu')
+_STOP_FOLLOWER = re.compile(
+    r"(?:và|các|có|của|để|tại|theo|với|cho|là|được|trong|về|thực|tổ|chủ|phối|tham|báo|gửi|đã|"
+    r"sẽ|đang|không|cùng|hoặc|những|này|đó|làm|từ|trên|dưới|chịu|giao|thuộc|trực|đề|xây|triển|"
+    r"hướng|kiểm|giám|thẩm|cân|bố|lập|ban|nghiên|đẩy|tăng|quản|căn|chỉ|nhằm|khi|thì|mà|qua|"
+    r"đến|tới|phải|cần|nên|đều|cũng)(?![\p{L}\p{M}])"
+)
+_NAME_UNITS_MAX = 8
+_PLACE_MAX = 4
+
+
+@dataclass
+class _Match:
+    start: int
+    end: int
+    name: str
+    level: str
+    kind: str  # "agency", "collective" (UBND các huyện, …), "generic" (các sở, ngành …)
+
+
+def _upper_at(text: str, pos: int) -> bool:
+    return 0 <= pos < len(text) and text[pos].isupper()
+
+
+def _title_if_caps(s: str) -> str:
+    letters = [c for c in s if c.isalpha()]
+    if letters and all(c.isupper() for c in letters):
+        return " ".join(w[:1] + w[1:].lower() for w in s.split())
+    return s
+
+
+def _clean_name(s: str) -> str:
+    s = re.sub(r"[ ]{0,3}-[ ]{0,3}", " - ", s)
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _place_after_level(text: str, view: str, pos: int, end: int) -> tuple[int, str]:
+    """A capitalised place name after a level word: 'Vĩnh Phúc', 'Kon Tum', 'Long Khánh'."""
+    v = _vocab()
+    p, words = pos, []
+    while len(words) < _PLACE_MAX:
+        m = _SYL.match(text, p, end)
+        if not m or not m.group(1)[0].isupper():
+            break
+        if v.head_re.match(view, m.start(1)) or v.level_word_re.match(view, m.start(1)):
+            break
+        words.append(m.group(1))
+        p = m.end()
+    return p, _title_if_caps(" ".join(words))
+
+
+def _province_at(text: str, view: str, pos: int, end: int) -> tuple[int, str]:
+    """A province name from the vocabulary right after ``pos`` ('Báo Bình Định')."""
+    v = _vocab()
+    p, words, best = pos, [], (pos, "")
+    while len(words) < _PLACE_MAX:
+        m = _SYL.match(text, p, end)
+        if not m or not m.group(1)[0].isupper():
+            break
+        words.append(m.group(1))
+        p = m.end()
+        if _view(" ".join(words)) in v.province_views:
+            best = (p, _title_if_caps(" ".join(words)))
+    return best
+
+
+def _collective_at(text: str, view: str, pos: int, end: int) -> tuple[int, Optional[str]]:
+    """Level words after 'các': 'huyện, thị xã, thành phố', 'xã, phường', 'huyện, thị xã Long
+    Khánh và thành phố Biên Hòa'. Returns the end and 'cấp xã' / 'cấp huyện' / 'cấp tỉnh'."""
+    v = _vocab()
+    p = _WS.match(view, pos, end).end()
+    levels: list[str] = []
+    for _ in range(8):
+        m = v.level_word_re.match(view, p, end)
+        if not m:
+            break
+        levels.append(v.levels[_squash(m.group(1))].canonical)
+        p, _place = _place_after_level(text, view, m.end(), end)
+        s = _PLURAL_JOIN.match(view, p, end)
+        if s and v.level_word_re.match(view, s.end(), end):
+            p = s.end()
+            continue
+        break
+    if not levels:
+        return pos, None
+    if any(x in ("xã", "phường", "thị trấn", "cấp xã") for x in levels):
+        return p, "cấp xã"
+    if any(x in ("huyện", "quận", "thị xã", "thành phố", "cấp huyện") for x in levels):
+        return p, "cấp huyện"
+    if any(x in ("tỉnh", "cấp tỉnh") for x in levels):
+        return p, "cấp tỉnh"
+    return p, None
+
+
+def _heuristic_name(text: str, view: str, pos: int, end: int) -> tuple[int, list[str]]:
+    """Capitalised name words after a head when no known name matches: 'Dân tộc', 'Đại học
+    Lao động Xã hội', 'Bình Định'.
+
+    A unit is a capitalised syllable plus, when that syllable starts a run, one lower-case
+    syllable ('Tài chính', 'Y tế'); a run of capitalised syllables ('Bình Định') takes none.
+    Units may be joined by 'và', '&' or '-' when a capitalised unit follows. Stops before
+    another head, a level word, a party committee, or any other word.
+    """
+    v = _vocab()
+    p, words = pos, []
+    for _ in range(_NAME_UNITS_MAX):
+        joiner = ""
+        m = _SYL.match(text, p, end)
+        if m is None or not m.group(1)[0].isupper():
+            if not words:
+                break
+            c = _CONNECTOR.match(view, p, end)
+            if not c:
+                break
+            m = _SYL_AFTER_JOIN.match(text, c.end(), end)
+            if m is None or not m.group(1)[0].isupper():
+                break
+            joiner = "-" if "-" in view[c.start() : c.end()] else view[c.start() : c.end()].strip()
+        s1 = m.start(1)
+        if v.head_re.match(view, s1) or v.level_word_re.match(view, s1) or v.party_word_re.match(view, s1):
+            break
+        run_start = not words or joiner != "" or not words[-1][:1].isupper()
+        if joiner:
+            words.append(joiner)
+        words.append(m.group(1))
+        p = m.end()
+        nxt = _SYL.match(text, p, end)
+        if nxt is None or nxt.group(1)[0].isupper() or not run_start:
+            continue
+        if v.level_word_re.match(view, nxt.start(1)) or _STOP_FOLLOWER.match(view, nxt.start(1)):
+            continue
+        words.append(nxt.group(1))
+        p = nxt.end()
+    return p, words
+
+
+def _level_of(lw: _LevelWord, place: str, city_level: str) -> str:
+    if lw.level == "city":
+        return "province" if place and _view(place) in _vocab().central_city_views else city_level
+    return lw.level
+
+
+def _match_at(text: str, view: str, pos: int, end: int, city_level: str = "district") -> Optional[_Match]:
+    """The agency name starting exactly at ``pos`` (``None`` when there is none).
+
+    Surface forms: HEAD [NAME] [party committee | LEVEL [PLACE] | PROVINCE], e.g. "Sở Lao
+    động - Thương binh và Xã hội", "Phòng  Lao động – TB&XH thành phố", "Sở LĐ-TB&XH", "UBND
+    tỉnh", "Ủy ban nhân dân thành phố Kon Tum", "Ủy ban MTTQVN thành phố", "Hội LHPN thành
+    phố", "Công an tỉnh", "Ban Tổ chức Thành ủy", "Báo Bình Định", "Đài Phát thanh và Truyền
+    hình Bình Định", "phòng Tư pháp" (a lower-case head needs a capitalised name).
+    Collective (kind 'collective'): "UBND các xã, phường", "Ủy ban nhân dân các huyện, thị xã,
+    thành phố", "UBND huyện, thị xã, thành phố". Generic (kind 'generic'): "UBND các cấp".
+    """
+    v = _vocab()
+    hm = v.head_re.match(view, pos, end)
+    if not hm:
+        return None
+    head = v.heads.get(_squash(hm.group(0)))
+    if head is None:
+        return None
+    head_upper = _upper_at(text, pos)
+    if not head_upper and not head.lower_ok:
+        return None
+    p = hm.end()
+    parts = [head.canonical]
+    level = head.level
+
+    g = v.generic_after_head_re.match(view, p, end)
+    if g:  # "UBND các xã, phường" / "UBND các cấp"
+        q, coll = _collective_at(text, view, g.end(), end)
+        if coll is not None:
+            return _Match(pos, q, f"{head.canonical} {coll}", _COLLECTIVE_LEVEL[coll], "collective")
+        m2 = _SYL.match(text, g.end(), end)
+        return _Match(pos, m2.end() if m2 else g.end(), head.canonical, "unknown", "generic")
+
+    if head.name != "none":
+        q = _WS.match(view, p, end).end()
+        tail = None
+        if q > p:
+            tm = v.tail_re.match(view, q, end)
+            if tm:
+                ct = v.tails.get(_squash(tm.group(0)))
+                allowed = v.tail_heads.get(ct or "")
+                if ct and (allowed is None or head.canonical in allowed):
+                    tail, p = ct, tm.end()
+        if tail is None:
+            q2, words = _heuristic_name(text, view, p, end)
+            if words:
+                tail, p = _clean_name(" ".join(words)), q2
+            elif head.name == "required":
+                return None
+        if not head_upper and not (tail and _upper_at(text, q)):
+            return None
+        if tail:
+            parts.append(tail)
+
+    suffix: list[str] = []
+    pm = v.party_word_re.match(view, _WS.match(view, p, end).end(), end) if view[p : p + 1] == " " else None
+    lm = v.level_word_re.match(view, _WS.match(view, p, end).end(), end) if view[p : p + 1] == " " else None
+    if pm:
+        suffix.append(v.heads[_squash(pm.group(0))].canonical)
+        p = pm.end()
+        level = level or "party"
+    elif lm:
+        lw = v.levels[_squash(lm.group(1))]
+        q, place = _place_after_level(text, view, lm.end(), end)
+        s = _PLURAL_JOIN.match(view, q, end)
+        if not place and s and v.level_word_re.match(view, s.end(), end):
+            # "Phòng LĐTBXH huyện, thị xã, thành phố", "UBND xã, phường": many bodies
+            q2, coll = _collective_at(text, view, lm.start(), end)
+            if coll is not None:
+                kind = "collective" if head.name == "none" else "generic"
+                return _Match(pos, q2, " ".join(parts + [coll]), _COLLECTIVE_LEVEL[coll], kind)
+        if level is None:
+            level = _level_of(lw, place, city_level)
+        suffix.append(lw.canonical)
+        if place:
+            suffix.append(place)
+        p = q
+    else:
+        g2 = v.generic_after_head_re.match(view, p, end)
+        if g2:  # "Phòng Lao động - Thương binh và Xã hội các huyện, thị xã, thành phố"
+            q, coll = _collective_at(text, view, g2.end(), end)
+            if coll is not None:
+                return _Match(pos, q, " ".join(parts), "unknown", "generic")
+        q, place = _province_at(text, view, p, end)
+        if place:
+            suffix.append(place)
+            p = q
+    if level is None:
+        tail_view = _view(" ".join(parts[1:] + suffix))
+        if any(tail_view.endswith(pv) for pv in v.province_views):
+            level = "province"
+    if head.keep_level:
+        parts.extend(suffix)
+    return _Match(pos, p, _clean_name(" ".join(parts)), level or "unknown", "agency")
+
+
+def _city_level(ctx: Optional[Context]) -> str:
+    """'thành phố' is district level unless the plan is issued by a centrally-run city."""
+    issuer = getattr(getattr(ctx, "metadata", None), "issuer", None)
+    if not issuer:
+        return "district"
+    iv = _view(issuer)
+    return "province" if any(f"thành phố {c}" in iv for c in _vocab().central_city_views) else "district"
+
+
+# ---------------------------------------------------------------------------------------------
+# Public helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def canonical_agency(raw: str, *, allow_collective: bool = False, city_level: str = "district") -> Optional[tuple[str, str]]:
+    """Canonical name and level of one agency name; ``None`` for anything else.
+
+    "Phòng  Lao động – TB&XH thành phố" → ("Phòng Lao động - Thương binh và Xã hội",
+    "district"); "UBND tỉnh" → ("Ủy ban nhân dân tỉnh", "province"); "Sở Kế hoạch - Đầu tư" →
+    ("Sở Kế hoạch và Đầu tư", "province"). Generic groups ("các sở, ban, ngành", "UBND các xã,
+    phường") give ``None``; with ``allow_collective`` "Ủy ban nhân dân các huyện, thị xã, thành
+    phố" gives ("Ủy ban nhân dân cấp huyện", "district").
+    """
+    text = _nfc(raw).strip().rstrip(".;,:").strip()
+    if not text:
+        return None
+    view = _view(text)
+    m = _match_at(text, view, 0, len(text), city_level)
+    if m is None or m.kind == "generic" or (m.kind == "collective" and not allow_collective):
+        return None
+    if text[m.end :].strip():
+        return None
+    return m.name, m.level
+
+
+def _item_starts(text: str, view: str, pos: int, end: int) -> bool:
+    p = _WS.match(view, pos, end).end()
+    if p >= end:
+        return False
+    return bool(_vocab().generic_re.match(view, p, end)) or _match_at(text, view, p, end) is not None
+
+
+def _split_items(text: str, view: str, start: int, end: int) -> list[tuple[int, int]]:
+    protected: list[tuple[int, int]] = []
+    m = _match_at(text, view, _WS.match(view, start, end).end(), end)
+    if m:
+        protected.append((m.start, m.end))
+    cuts: list[tuple[int, int]] = []
+    for sep in _LIST_SEP.finditer(view, start, end):
+        if sep.start() == start or any(a < sep.start() < b for a, b in protected):
+            continue
+        if view[sep.start() : sep.end()].strip() == ";" or _item_starts(text, view, sep.end(), end):
+            cuts.append((sep.start(), sep.end()))
+            m = _match_at(text, view, _WS.match(view, sep.end(), end).end(), end)
+            if m:
+                protected.append((m.start, m.end))
+    items: list[tuple[int, int]] = []
+    prev = start
+    for a, b in cuts + [(end, end)]:
+        s, e = prev, a
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and (text[e - 1].isspace() or text[e - 1] in ".;,:"):
+            e -= 1
+        if e > s:
+            items.append((s, e))
+        prev = b
+    return items
+
+
+def split_agency_list(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each item of an agency list (``text`` in NFC, as ``ctx.text`` is).
+
+    Splits on ',', ';', 'và', 'cùng', 'hoặc' only where a new item follows (an agency head or
+    a generic group such as 'các đơn vị liên quan'): "Công an thành phố, Tòa án thành phố,
+    phòng Tư pháp, các đơn vị có liên quan và UBND các xã, phường." → 5 items; "Sở Văn hóa,
+    Thể thao và Du lịch" → 1 item; "Sở Giáo dục và Đào tạo và Sở Y tế" → 2 items.
+    """
+    return _split_items(text, _view(text), 0, len(text))
+
+
+# ---------------------------------------------------------------------------------------------
+# Document-level state
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Doc:
+    ctx: Context
+    text: str
+    view: str
+    city_level: str
+    end: int
+    recipients_start: Optional[int]
+    mentions: list[_Match]
+    starts: list[int]
+    roles: dict[tuple[int, int], dict[str, None]] = field(default_factory=dict)
+    role_match: dict[tuple[int, int], _Match] = field(default_factory=dict)
+    heading_cache: dict[str, list[_Match]] = field(default_factory=dict)
+
+    def add_role(self, m: _Match, role: str) -> None:
+        if m.kind == "generic":
+            return
+        k = (m.start, m.end)
+        self.roles.setdefault(k, {})[role] = None
+        self.role_match.setdefault(k, m)
+
+    def mentions_in(self, start: int, end: int) -> list[_Match]:
+        i = bisect.bisect_left(self.starts, start)
+        out = []
+        while i < len(self.mentions) and self.mentions[i].start < end:
+            if self.mentions[i].end <= end:
+                out.append(self.mentions[i])
+            i += 1
+        return out
+
+    def chain(self, pos: int) -> list[Section]:
+        sec = self.ctx.index.locate(pos)
+        return self.ctx.index.ancestors(sec.id) if sec is not None else []
+
+    def role_zone(self, pos: int) -> bool:
+        if pos >= self.end or (self.recipients_start is not None and pos >= self.recipients_start):
+            return False
+        return not _is_situation(self.chain(pos))
+
+
+def _scan(text: str, view: str, start: int, end: int, city_level: str) -> list[_Match]:
+    """Every agency name (and generic/collective body) in ``text[start:end]``, in order."""
+    v = _vocab()
+    out: list[_Match] = []
+    last = start
+    for hm in v.head_re.finditer(view, start, end):
+        if hm.start() < last:
+            continue
+        line_end = view.find("\n", hm.start(), end)
+        m = _match_at(text, view, hm.start(), end if line_end < 0 else line_end, city_level)
+        if m is not None:
+            out.append(m)
+            last = m.end
+    return out
+
+
+_CLAUSE_END = re.compile(r"[;:\n]|\.(?=[ \n]|$)")
+
+
+def _clause_bounds(view: str, pos: int, hi: int) -> tuple[int, int]:
+    """Clause around ``pos``: bounded by ';' ':' line ends and '.' followed by a space."""
+    s, floor = pos, max(0, pos - 400)
+    while s > floor:
+        ch = view[s - 1]
+        if ch in ";:\n" or (ch == "." and view[s : s + 1] in (" ", "\n", "")):
+            break
+        s -= 1
+    m = _CLAUSE_END.search(view, pos, min(hi, pos + 600))
+    return s, (m.start() if m else min(hi, pos + 600))
+
+
+def _parse_list_at(doc: _Doc, pos: int, end: int, allow_semicolon: bool = True) -> tuple[list[_Match], int]:
+    """The list of names starting at ``pos`` (generic groups included as kind 'generic').
+
+    "Sở Tài chính, Sở Lao động - Thương binh và Xã hội cân đối …" → 2 agencies, ends before
+    "cân đối"; "Sở Lao động - Thương binh và Xã hội, các ban, ngành hướng dẫn" → 1 agency and
+    a generic group; "Sở Kế hoạch - Đầu tư; Sở Tài Chính và các cơ quan liên quan" → 2 + 1.
+    """
+    text, view, v = doc.text, doc.view, _vocab()
+    sep_re = _LIST_SEP if allow_semicolon else _LIST_SEP_NO_SEMI
+    items: list[_Match] = []
+    p = _WS.match(view, pos, end).end()
+    for _ in range(40):
+        m = _match_at(text, view, p, end, doc.city_level)
+        if m is not None:
+            items.append(m)
+            p = m.end
+        elif v.generic_re.match(view, p, end):
+            cut = None
+            for sep in sep_re.finditer(view, p, end):
+                q = _WS.match(view, sep.end(), end).end()
+                if not v.generic_re.match(view, q, end) and _match_at(text, view, q, end, doc.city_level):
+                    cut = sep
+                    break
+            if cut is None:
+                items.append(_Match(p, end, "", "unknown", "generic"))
+                return items, end
+            items.append(_Match(p, cut.start(), "", "unknown", "generic"))
+            p = cut.start()
+        else:
+            break
+        s = sep_re.match(view, p, end)
+        if s and _item_starts(text, view, s.end(), end):
+            p = _WS.match(view, s.end(), end).end()
+            continue
+        break
+    return items, p
+
+
+# ---------------------------------------------------------------------------------------------
+# Sections: situation analysis, 'Tổ chức thực hiện' items and their heading agencies
+# ---------------------------------------------------------------------------------------------
+
+
+def _title_view(sec: Section) -> str:
+    return _view(_nfc(sec.title or "")).strip()
+
+
+def _is_situation(chain: list[Section]) -> bool:
+    v = _vocab()
+    for sec in chain:
+        if sec.kind == "preamble":
+            return True
+        if sec.kind in ("bullet", "table_row", "para"):
+            continue
+        t = _title_view(sec)
+        if t and any(t.startswith(x) for x in v.situation_title_views):
+            return True
+    return False
+
+
+def _is_tcth(sec: Section) -> bool:
+    if sec.kind in ("bullet", "table_row", "para", "point"):
+        return False
+    t = _title_view(sec).rstrip(". :")
+    return any(t.startswith(x) and len(t) - len(x) <= 16 for x in _vocab().tcth_title_views)
+
+
+_LABEL_PREFIX = re.compile(
+    r"[ ]{0,8}(?:(?:điều|phần|chương|mục)[ ]{1,3}[\p{L}\d]{1,12}|[ivxlc]{1,6}|\d{1,3}(?:\.\d{1,3}){0,4}|[a-zđ]|\(\d{1,3}\))[.):]?[ ]{0,4}"
+)
+
+
+def _heading_bounds(doc: _Doc, sec: Section) -> tuple[int, int]:
+    """Start/end of a section's heading text (its first line, label excluded)."""
+    if sec.heading_span is not None:
+        s, e = sec.heading_span.start, sec.heading_span.end
+    else:
+        s = sec.span.start
+        e = doc.view.find("\n", s, sec.span.end)
+        e = sec.span.end if e < 0 else e
+    lm = _LABEL_PREFIX.match(doc.view, s, e)
+    if lm and sec.label is not None and lm.end() > s:
+        s = lm.end()
+    return s, e
+
+
+def _heading_agencies(doc: _Doc, sec: Section) -> list[_Match]:
+    """Agencies named at the start of a 'Tổ chức thực hiện' item.
+
+    "2. Sở Kế hoạch và Đầu tư", "4. Sở Thông Tin và Truyền Thông; Sở Tư pháp; Báo Bình Định;
+    Đài … đẩy mạnh …", "7. Ủy ban nhân dân các huyện, thị xã, thành phố có trách nhiệm:" (the
+    collective 'Ủy ban nhân dân cấp huyện'), "2. Giao Phòng Lao động - TB&XH thành phố: …",
+    "6. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh và các tổ chức thành viên …".
+    """
+    if sec.id not in doc.heading_cache:
+        s, e = _heading_bounds(doc, sec)
+        im = _vocab().heading_intro_re.match(doc.view, s, e)
+        items, _ = _parse_list_at(doc, im.end() if im else s, e)
+        doc.heading_cache[sec.id] = [m for m in items if m.kind in ("agency", "collective")]
+    return doc.heading_cache[sec.id]
+
+
+def _tcth_item(chain: list[Section]) -> Optional[Section]:
+    for i, sec in enumerate(chain[:-1]):
+        if _is_tcth(sec):
+            return chain[i + 1]
+    return None
+
+
+def _implicit_subject(doc: _Doc, chain: list[Section]) -> list[_Match]:
+    """The agencies heading the 'Tổ chức thực hiện' item around a cue (its unnamed subject)."""
+    item = _tcth_item(chain)
+    return _heading_agencies(doc, item) if item is not None else []
+
+
+_GENERIC_TAIL = re.compile(r"^[ ]{0,3}(?:,|và)[ ]{1,3}(?:các|những)[ ][^.;:\n]{0,60}?$")
+_CLAUSE_HEAD = re.compile(r"[ ]{0,6}(?:(?:[a-zđ]|\d{1,2})[.)][ ]{0,4})?(?:[-+•][ ]{0,3})?")
+
+
+def _explicit_subject(doc: _Doc, cue_start: int, clause_start: int, gap_re: "re.Pattern[str]") -> list[_Match]:
+    """The agency list right before a verb cue, when it is the clause's subject.
+
+    "Sở Tài chính tham mưu UBND tỉnh", "Giao Sở X có trách nhiệm …", "Trên cơ sở …, Sở Tài
+    chính tham mưu …", "Đề nghị Ủy ban MTTQ tỉnh và các tổ chức thành viên phối hợp với …".
+    Not a subject: a name after 'của', 'với', 'phối hợp', 'theo' … ("đề nghị của Sở X đề
+    xuất UBND tỉnh" — Sở X is not the one proposing).
+    """
+    v = _vocab()
+    cands = [m for m in doc.mentions_in(clause_start, cue_start) if m.kind == "agency"]
+    if not cands:
+        return []
+    gap = doc.view[cands[-1].end : cue_start]
+    if not (gap_re.match(gap) or _GENERIC_TAIL.match(gap)):
+        return []
+    chain = [cands[-1]]
+    for prev in reversed(cands[:-1]):
+        if re.fullmatch(r"[ ]{0,3}(?:,|;|và)[ ]{0,4}", doc.view[prev.end : chain[0].start]):
+            chain.insert(0, prev)
+        else:
+            break
+    before = doc.view[clause_start : chain[0].start].rstrip()
+    if v.subject_block_re.search(before):
+        return []
+    if before and not (before[-1] in ",-+•)(" or v.subject_intro_re.search(before) or _CLAUSE_HEAD.fullmatch(before)):
+        return []
+    return chain
+
+
+def _at_clause_start(doc: _Doc, clause_start: int, cue_start: int) -> bool:
+    return bool(_CLAUSE_HEAD.fullmatch(doc.view[clause_start:cue_start]))
+
+
+def _noun_use(doc: _Doc, kind: str, cue_start: int, clause_start: int) -> bool:
+    nb = _vocab().noun_before.get(kind)
+    return bool(nb and nb.search(doc.view[max(clause_start, cue_start - 40) : cue_start]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Role extractors
+# ---------------------------------------------------------------------------------------------
+
+
+def _extract_verb_roles(doc: _Doc) -> None:
+    """Roles from running text (everywhere except situation analysis, preamble, recipients).
+
+    lead: "X chủ trì, phối hợp với Y …"; "Chủ trì …", "Là cơ quan chủ trì …" at the start of a
+      clause in a 'Tổ chức thực hiện' item (the item's agency); "Giao X …"; "X có trách
+      nhiệm …".
+    coordinate: the objects of "phối hợp (với|cùng) Y1, Y2 và Y3"; the explicit subject of "X
+      phối hợp với …" (not when X "chủ trì, phối hợp"). Not "sự phối hợp", "cơ chế phối hợp".
+    direct: "X chỉ đạo …", "Chủ trì, chỉ đạo …" (item agency). Not "văn bản chỉ đạo", "sự chỉ
+      đạo", "Ban Chỉ đạo", "kịp thời chỉ đạo", nor the field "Chỉ đạo thực hiện:".
+    report_to: "báo cáo [kết quả thực hiện] (về|cho|gửi) X và Y", "báo cáo X", "gửi X",
+      "phản ánh về X", and "(qua X)", "thông qua X" after such a cue; not across 'trình',
+      'để', 'của', 'theo' ("trình UBND tỉnh phê duyệt" is a submission, not a report).
+    advise: "X tham mưu (cho) Y", "tham mưu …" (item agency), "đề xuất Y …" only with an
+      agency object ("đề xuất UBND tỉnh xem xét"); the advised body stays 'mentioned'.
+    """
+    v, view, text = _vocab(), doc.view, doc.text
+    for kind, cue_re in v.cue_res.items():
+        for cm in cue_re.finditer(view, 0, doc.end):
+            cs, ce = cm.start(), cm.end()
+            if not doc.role_zone(cs):
+                continue
+            c_start, c_end = _clause_bounds(view, cs, doc.end)
+            if kind == "lead":
+                if _noun_use(doc, "lead", cs, c_start):
+                    continue
+                subj = _explicit_subject(doc, cs, c_start, v.subject_gap["lead"])
+                if not subj and _at_clause_start(doc, c_start, cs):
+                    subj = _implicit_subject(doc, doc.chain(cs))
+                for m in subj:
+                    doc.add_role(m, "lead")
+            elif kind == "lead_assign":
+                for m in _explicit_subject(doc, cs, c_start, re.compile(r"^[ ]{0,3}$")):
+                    doc.add_role(m, "lead")
+            elif kind == "coordinate":
+                if _noun_use(doc, "coordinate", cs, c_start):
+                    continue
+                items, _ = _parse_list_at(doc, ce, max(c_end, ce))
+                for m in items:
+                    if m.kind == "agency":
+                        doc.add_role(m, "coordinate")
+                for m in _explicit_subject(doc, cs, c_start, re.compile(r"^[ ]{0,3}(?:có trách nhiệm[ ]{0,3})?$")):
+                    doc.add_role(m, "coordinate")
+            elif kind == "direct":
+                if _noun_use(doc, "direct", cs, c_start) or v.direct_not_followed.match(view, ce, doc.end):
+                    continue
+                subj = _explicit_subject(doc, cs, c_start, v.subject_gap["direct"]) or _implicit_subject(doc, doc.chain(cs))
+                for m in subj:
+                    doc.add_role(m, "direct")
+            elif kind == "report_to":
+                if _noun_use(doc, "report_to", cs, c_start) or re.match(r"[ ]{1,3}viên" + _NWA, view[ce : ce + 8]):
+                    continue
+                _report_objects(doc, ce, c_end, _squash(cm.group(0)) in v.report_send)
+            elif kind == "advise":
+                g = v.advise_gap_re.match(view, ce, c_end)
+                obj = _match_at(text, view, g.end() if g else _WS.match(view, ce, c_end).end(), max(c_end, ce), doc.city_level)
+                if _squash(cm.group(0)) in v.advise_object_required and (obj is None or obj.kind != "agency"):
+                    continue
+                subj = _explicit_subject(doc, cs, c_start, v.subject_gap["advise"]) or _implicit_subject(doc, doc.chain(cs))
+                for m in subj:
+                    doc.add_role(m, "advise")
+    # "Giao X …"
+    for gm in v.assign_intro_re.finditer(view, 0, doc.end):
+        if not doc.role_zone(gm.start()):
+            continue
+        _cs, c_end = _clause_bounds(view, gm.start(), doc.end)
+        items, _ = _parse_list_at(doc, gm.end(), max(c_end, gm.end()))
+        for m in items:
+            if m.kind == "agency":
+                doc.add_role(m, "lead")
+
+
+def _report_objects(doc: _Doc, ce: int, c_end: int, is_send: bool) -> None:
+    """Objects of one report cue: the first agency after a short filler, its list, and any
+    '(qua X)' / 'thông qua X' later in the clause."""
+    v, view = _vocab(), doc.view
+    limit = max(c_end, ce)
+    for m in doc.mentions_in(ce, limit):
+        gap = view[ce : m.start]
+        if m.start - ce > v.report_max_gap or v.report_stop_re.search(gap) or "(" in gap:
+            break
+        if is_send and gap.strip() not in ("", "về"):
+            break
+        if m.kind != "agency":
+            continue
+        items, _ = _parse_list_at(doc, m.start, limit)
+        for it in items:
+            if it.kind == "agency":
+                doc.add_role(it, "report_to")
+        break
+    for vm in v.report_via_re.finditer(view, ce, limit):
+        if v.report_stop_re.search(view[ce : vm.start()]):
+            break
+        items, _ = _parse_list_at(doc, vm.end(), limit)
+        for it in items:
+            if it.kind == "agency":
+                doc.add_role(it, "report_to")
+
+
+def _extract_tcth_headings(doc: _Doc) -> list[Assignment]:
+    """Items of a 'Tổ chức thực hiện' section whose heading names agencies: each leads the
+    item, and the item becomes an assignment (task = the rest of the heading line, if any)."""
+    out: list[Assignment] = []
+    for sec in doc.ctx.index.flat:
+        if not _is_tcth(sec):
+            continue
+        for child in sec.children:
+            if child.kind in ("bullet", "table", "table_row") or not doc.role_zone(child.span.start):
+                continue
+            heads = _heading_agencies(doc, child)
+            if not heads:
+                continue
+            for m in heads:
+                doc.add_role(m, "lead")
+            _s, e = _heading_bounds(doc, child)
+            rest = doc.text[heads[-1].end : e].strip(" :;,.-")
+            if re.match(r"(?:và|,)?[ ]{0,3}(?:các|những)\b", _view(rest)):
+                rest = ""
+            out.append(Assignment(section_id=child.id, task=rest or None, lead=_unique([m.name for m in heads])))
+    return out
+
+
+@dataclass
+class _Field:
+    kind: str
+    val_start: int
+    val_end: int
+
+
+def _extract_fields(doc: _Doc) -> list[Assignment]:
+    """Activity fields and the assignment of their activity.
+
+    "b. Chỉ đạo thực hiện: Đ/c Nguyễn Thanh Mân, Phó chủ tịch UBND thành phố." (the directing
+    person; bodies named in it get 'direct'); "c. Cơ quan chủ trì thực hiện: Phòng  Lao động –
+    TB&XH thành phố." (lead); "d. Cơ quan phối hợp thực hiện: Công an thành phố, Tòa án thành
+    phố, …" (coordinate); "đ. Thời gian thực hiện: Thường xuyên." (timeframe); "Sản phẩm: …"
+    (output). Labels of roles.json 'fields'. When the field line is its own section (a point
+    titled with the label) the activity is its parent, else the section holding the line.
+    """
+    v, view, text = _vocab(), doc.view, doc.text
+    groups: dict[str, list[_Field]] = {}
+    activities: dict[str, Optional[Section]] = {}
+    for fm in v.field_re.finditer(view, 0, doc.end):
+        kind = v.field_kinds.get(_squash(fm.group("cue")))
+        vs, ve = fm.start("val"), fm.end("val")
+        while ve > vs and text[ve - 1].isspace():
+            ve -= 1
+        if kind is None or ve <= vs or not doc.role_zone(fm.start("cue")):
+            continue
+        sec = doc.ctx.index.locate(fm.start("cue"))
+        activity = sec
+        if sec is not None and fm.start() <= sec.span.start <= fm.start("cue"):
+            pid = doc.ctx.index.parent.get(sec.id)
+            if pid is not None:
+                activity = doc.ctx.index.by_id[pid]
+        aid = activity.id if activity is not None else ""
+        activities.setdefault(aid, activity)
+        groups.setdefault(aid, []).append(_Field(kind, vs, ve))
+
+    out: list[Assignment] = []
+    for aid, fields in groups.items():
+        if not any(f.kind in ("lead", "coordinate", "direct") for f in fields):
+            continue
+        act = activities[aid]
+        a = Assignment(section_id=aid or None, task=_task_title(doc, act) if act is not None else None)
+        for f in fields:
+            value = text[f.val_start : f.val_end].strip().rstrip(" .;")
+            if f.kind in ("lead", "coordinate"):
+                target = a.lead if f.kind == "lead" else a.coordinating
+                for s, e in _split_items(text, view, f.val_start, f.val_end):
+                    m = _match_at(text, view, s, e, doc.city_level)
+                    if m is not None and m.kind == "agency":
+                        doc.add_role(m, f.kind)
+                        if m.name not in target:
+                            target.append(m.name)
+            elif f.kind == "direct":
+                a.directing = value
+                for m in _scan(text, view, f.val_start, f.val_end, doc.city_level):
+                    if m.kind == "agency":
+                        doc.add_role(m, "direct")
+            elif f.kind == "timeframe":
+                a.timeframe = value
+            elif f.kind == "output":
+                a.output = value
+        out.append(a)
+    return out
+
+
+def _task_title(doc: _Doc, sec: Section) -> Optional[str]:
+    if sec.title:
+        return sec.title.strip().rstrip(":.;").strip() or None
+    s, e = _heading_bounds(doc, sec)
+    return doc.text[s:e].strip().rstrip(":.;").strip() or None
+
+
+_PIPE_ROW = re.compile(r"(?m)^[ ]{0,8}\|[^\n]{1,4000}\|[ ]{0,8}$")
+
+
+def _cells(view: str, start: int, end: int) -> list[tuple[int, int]]:
+    bars = [m.start() for m in re.finditer(r"\|", view[start:end])]
+    out = []
+    for a, b in zip(bars, bars[1:]):
+        s, e = start + a + 1, start + b
+        while s < e and view[s] == " ":
+            s += 1
+        while e > s and view[e - 1] == " ":
+            e -= 1
+        out.append((s, e))
+    return out
+
+
+def _extract_tables(doc: _Doc) -> list[Assignment]:
+    """Assignment tables written as '| … |' lines.
+
+    Header "| TT | Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành | Sản
+    phẩm |" (any order; column names in roles.json 'table_columns'); each following row is an
+    assignment ("| 1 | Xây dựng … | Sở Lao động - Thương binh và Xã hội | Sở Tài chính, Sở Y tế
+    | Năm 2024 | Kế hoạch |"), its section the row's own (kind 'table_row'); group rows with
+    no lead and no timeframe ("| I | Nhóm nhiệm vụ … | | |") and separator rows are skipped.
+    """
+    v, view, text = _vocab(), doc.view, doc.text
+    out: list[Assignment] = []
+    cols: Optional[dict[int, str]] = None
+    prev_end = -10
+    for rm in _PIPE_ROW.finditer(view, 0, doc.end):
+        if rm.start() > prev_end + 1:
+            cols = None
+        prev_end = rm.end()
+        cells = _cells(view, rm.start(), rm.end())
+        header = {i: v.table_cols[k] for i, (s, e) in enumerate(cells) if (k := _squash(view[s:e].rstrip(" :"))) in v.table_cols}
+        if "lead" in header.values() or "coordinate" in header.values():
+            cols = header
+            continue
+        if cols is None or re.fullmatch(r"[ |\-:]{1,4000}", view[rm.start() : rm.end()]):
+            continue
+        a = Assignment(section_id=doc.ctx.section_id_at(rm.start()))
+        for i, (s, e) in enumerate(cells):
+            kind = cols.get(i)
+            if kind is None or e <= s:
+                continue
+            if kind in ("lead", "coordinate"):
+                target = a.lead if kind == "lead" else a.coordinating
+                for ss, ee in _split_items(text, view, s, e):
+                    m = _match_at(text, view, ss, ee, doc.city_level)
+                    if m is not None and m.kind == "agency":
+                        doc.add_role(m, kind)
+                        if m.name not in target:
+                            target.append(m.name)
+            elif kind in ("task", "timeframe", "output"):
+                setattr(a, kind, text[s:e].strip())
+        if a.lead or a.coordinating or a.timeframe:
+            out.append(a)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Assembly
+# ---------------------------------------------------------------------------------------------
+
+
+def _unique(xs: list[str]) -> list[str]:
+    out: list[str] = []
+    for x in xs:
+        if x not in out:
+            out.append(x)
+    return out
+
+
+_RECIPIENTS = re.compile(r"(?m)^[ ]{0,8}nơi nhận[ ]{0,3}:")
+
+
+def role_section_id(ctx: Context, section_id: Optional[str]) -> Optional[str]:
+    """Where a role is annotated: a field section ('c. Cơ quan chủ trì thực hiện: …') is lifted
+    to its activity, and a bullet to its nearest ancestor that is not a bullet."""
+    if section_id is None or section_id not in ctx.index.by_id:
+        return section_id
+    v = _vocab()
+    cur = section_id
+    while True:
+        sec = ctx.index.by_id[cur]
+        parent = ctx.index.parent.get(cur)
+        if parent is None:
+            return cur
+        is_field = _squash(_title_view(sec).split(":")[0]) in v.field_kinds
+        if sec.kind == "bullet" or is_field:
+            cur = parent
+            continue
+        return cur
+
+
+def extract_agencies(ctx: Context) -> tuple[list[Agency], list[Assignment]]:
+    """Agencies with every mention and its role, and the assignments of the plan.
+
+    Agency ids are "ag-1", "ag-2", … in order of first mention. Roles come from activity
+    fields (``_extract_fields``), 'Tổ chức thực hiện' headings (``_extract_tcth_headings``),
+    running text (``_extract_verb_roles``) and assignment tables (``_extract_tables``); every
+    other mention is 'mentioned', as is every mention in situation analysis (sections titled
+    "Thực trạng", "Kết quả thực hiện", "Đánh giá …", "Sự cần thiết" …), the preamble, the
+    'Nơi nhận' list and footnote bodies. Generic groups ("các sở, ban, ngành", "UBND các xã,
+    phường") are never agencies; "Ủy ban nhân dân các huyện, thị xã, thành phố" heading a
+    'Tổ chức thực hiện' item is the agency "Ủy ban nhân dân cấp huyện".
+    """
+    text = ctx.text
+    view = _view(text)
+    end = ctx.body_end if 0 <= ctx.body_end <= len(text) else len(text)
+    city_level = _city_level(ctx)
+    found = _scan(text, view, 0, end, city_level)
+    for fn in ctx.footnotes:
+        if fn.span.start >= end:
+            found.extend(_scan(text, view, fn.span.start, fn.span.end, city_level))
+    found.sort(key=lambda m: m.start)
+    rm = _RECIPIENTS.search(view, 0, end)
+    doc = _Doc(ctx, text, view, city_level, end, rm.start() if rm else None, found, [m.start for m in found])
+
+    field_assignments = _extract_fields(doc)
+    tcth_assignments = _extract_tcth_headings(doc)
+    _extract_verb_roles(doc)
+    table_assignments = _extract_tables(doc)
+
+    role_keys = sorted(doc.roles)
+    for a in tcth_assignments:  # coordinating bodies of an item: its 'phối hợp với' objects
+        sec = ctx.index.by_id.get(a.section_id or "")
+        if sec is None:
+            continue
+        i = bisect.bisect_left(role_keys, (sec.span.start, -1))
+        while i < len(role_keys) and role_keys[i][0] < sec.span.end:
+            k = role_keys[i]
+            if "coordinate" in doc.roles[k]:
+                name = doc.role_match[k].name
+                if name not in a.coordinating and name not in a.lead:
+                    a.coordinating.append(name)
+            i += 1
+    assignments = field_assignments + tcth_assignments + table_assignments
+    assignments.sort(key=lambda a: _section_start(ctx, a.section_id))
+
+    # mentions: a span with roles replaces the plain mention of the same (or overlapping) span
+    entries: dict[tuple[int, int], tuple[_Match, list[str]]] = {
+        (m.start, m.end): (m, ["mentioned"]) for m in found if m.kind == "agency"
+    }
+    plain = sorted(entries)
+    for k in role_keys:
+        i = max(0, bisect.bisect_left(plain, k) - 2)
+        while i < len(plain) and plain[i][0] < k[1]:
+            pk = plain[i]
+            if pk != k and pk[1] > k[0] and entries.get(pk, (None, []))[1] == ["mentioned"]:
+                del entries[pk]
+            i += 1
+        entries[k] = (doc.role_match[k], [r for r in ROLE_ORDER if r in doc.roles[k]])
+
+    v = _vocab()
+    agencies: dict[str, Agency] = {}
+    for (s, e), (m, roles) in sorted(entries.items()):
+        k = text_key(m.name)
+        ag = agencies.get(k)
+        if ag is None:
+            ag = agencies[k] = Agency(id=f"ag-{len(agencies) + 1}", name=m.name, level=m.level)  # type: ignore[arg-type]
+        elif ag.level == "unknown" and m.level != "unknown":
+            ag.level = m.level  # type: ignore[assignment]
+        raw = text[s:e]
+        for ab in v.abbrev_re.findall(raw):
+            if ab not in ag.abbreviations:
+                ag.abbreviations.append(ab)
+        sid = ctx.section_id_at(s)
+        for role in roles:
+            ag.mentions.append(AgencyMention(section_id=sid, raw=raw, role=role, span=Span(start=s, end=e)))  # type: ignore[arg-type]
+    return list(agencies.values()), assignments
+
+
+def _section_start(ctx: Context, sid: Optional[str]) -> int:
+    sec = ctx.index.by_id.get(sid or "")
+    return sec.span.start if sec is not None else -1
