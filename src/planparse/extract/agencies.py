@@ -82,6 +82,7 @@ def _squash(view_text: str) -> str:
 # ---------------------------------------------------------------------------------------------
 
 _W = r"[\p{L}\p{M}\p{N}]"
+_CLAUSE_HEAD_RE = r"[ ]{0,6}(?:(?:[a-zđ]|\d{1,2})[.)][ ]{0,4})?(?:[-+•][ ]{0,3})?"
 _NWB = rf"(?<!{_W})"  # no word character before
 _NWA = rf"(?!{_W})"  # no word character after
 
@@ -125,6 +126,7 @@ class _Head:
     level: Optional[str]
     keep_level: bool
     lower_ok: bool
+    nested: bool = False
 
 
 @dataclass(frozen=True)
@@ -147,7 +149,9 @@ class _Vocab:
         self.heads: dict[str, _Head] = {}
         forms: list[str] = []
         for h in data["heads"]:
-            head = _Head(_nfc(h["canonical"]), h["name"], h.get("level"), bool(h.get("keep_level", True)), bool(h.get("lower_ok", False)))
+            head = _Head(
+                _nfc(h["canonical"]), h["name"], h.get("level"), bool(h.get("keep_level", True)), bool(h.get("lower_ok", False)), bool(h.get("nested", False))
+            )
             for f in h["forms"]:
                 self.heads.setdefault(_squash(_view(_nfc(f))), head)
                 forms.append(f)
@@ -179,6 +183,7 @@ class _Vocab:
         self.central_city_views = {_view(_nfc(p)) for p in data["central_cities"]}
         self.generic_re = _words_re(data["generic_starters"])
         self.generic_after_head_re = _words_re(data["generic_after_head"], prefix=r"[ ]{1,4}")
+        self.person_title_re = _words_re(data["person_titles"], suffix=r"[ ]{1,4}")
         self.abbrev_re = re.compile(
             rf"(?<![\p{{L}}\p{{N}}&-])(?:{'|'.join(re.escape(a) for a in sorted(set(data['abbreviations']), key=len, reverse=True))})(?![\p{{L}}\p{{N}}&])"
         )
@@ -204,6 +209,8 @@ class _Vocab:
         self.heading_intro_re = _words_re(roles["heading_intro"], prefix=r"[ ]{0,3}", suffix=r"[ ]{0,3}")
         self.subject_intro_re = _words_re(roles["subject_intro"], prefix=_NWB, suffix="$")
         self.subject_block_re = _words_re(roles["subject_block"] + ["phối hợp"], prefix=_NWB, suffix="$")
+        self.subject_fallback_re = _words_re(roles["subject_block_fallback"], prefix=_NWB, suffix="$")
+        self.person_title_end_re = _words_re(data["person_titles"], prefix=_NWB, suffix="$")
 
         verbs = roles["verbs"]
         self.cue_res = {k: _words_re(verbs[k]["cues"], prefix=_NWB) for k in ("lead", "lead_assign", "coordinate", "direct", "report_to", "advise")}
@@ -223,6 +230,9 @@ class _Vocab:
         self.report_via_re = _words_re(rep["via"], prefix=_NWB, suffix=r"[ ]{1,3}")
         self.report_max_gap = int(rep.get("max_gap_chars", 90))
         self.report_send = {_squash(_view(_nfc(c))) for c in rep.get("send_cues", ["gửi"])}
+        self.report_submit_re = _words_re(rep["then_submit"], prefix=r"[ ,]{0,3}", suffix=r"[ ]{1,3}")
+        self.report_onward_re = _words_re(rep["onward"], prefix=_NWB, suffix=r"[ ,]{0,3}(?:và[ ]{1,3})?$")
+        self.direct_implicit_re = re.compile(rf"{_CLAUSE_HEAD_RE}(?:{_alternation(verbs['direct']['implicit_after'])}){_NWA}")
         adv = verbs["advise"]
         self.advise_object_required = {_squash(_view(_nfc(p))) for p in adv["object_required"]}
         self.advise_gap_re = _words_re(adv["object_gap"], prefix=r"[ ]{0,3}", suffix=r"[ ]{0,3}")
@@ -331,10 +341,10 @@ def _collective_at(text: str, view: str, pos: int, end: int) -> tuple[int, Optio
         return pos, None
     if any(x in ("xã", "phường", "thị trấn", "cấp xã") for x in levels):
         return p, "cấp xã"
+    if any(x in ("tỉnh", "cấp tỉnh") for x in levels):  # "các tỉnh, thành phố trực thuộc trung ương"
+        return p, "cấp tỉnh"
     if any(x in ("huyện", "quận", "thị xã", "thành phố", "cấp huyện") for x in levels):
         return p, "cấp huyện"
-    if any(x in ("tỉnh", "cấp tỉnh") for x in levels):
-        return p, "cấp tỉnh"
     return p, None
 
 
@@ -419,6 +429,11 @@ def _match_at(text: str, view: str, pos: int, end: int, city_level: str = "distr
         m2 = _SYL.match(text, g.end(), end)
         return _Match(pos, m2.end() if m2 else g.end(), head.canonical, "unknown", "generic")
 
+    if head.nested:  # "Văn phòng UBND tỉnh", "Đảng đoàn Quốc hội", "Ban cán sự đảng Chính phủ"
+        q = _WS.match(view, p, end).end()
+        inner = _match_at(text, view, q, end, city_level) if q > p and _upper_at(text, q) else None
+        if inner is not None and inner.kind == "agency":
+            return _Match(pos, inner.end, f"{head.canonical} {inner.name}", head.level or inner.level, "agency")
     if head.name != "none":
         q = _WS.match(view, p, end).end()
         tail = None
@@ -517,27 +532,41 @@ def canonical_agency(raw: str, *, allow_collective: bool = False, city_level: st
     return m.name, m.level
 
 
+def _skip_person(view: str, pos: int, end: int) -> int:
+    """Skip a person's title before a body in a list ('Chủ tịch UBND các huyện')."""
+    pm = _vocab().person_title_re.match(view, pos, end)
+    return pm.end() if pm else pos
+
+
 def _item_starts(text: str, view: str, pos: int, end: int) -> bool:
-    p = _WS.match(view, pos, end).end()
+    p = _skip_person(view, _WS.match(view, pos, end).end(), end)
     if p >= end:
         return False
     return bool(_vocab().generic_re.match(view, p, end)) or _match_at(text, view, p, end) is not None
 
 
 def _split_items(text: str, view: str, start: int, end: int) -> list[tuple[int, int]]:
+    v = _vocab()
     protected: list[tuple[int, int]] = []
-    m = _match_at(text, view, _WS.match(view, start, end).end(), end)
+    first = _skip_person(view, _WS.match(view, start, end).end(), end)
+    m = _match_at(text, view, first, end)
     if m:
         protected.append((m.start, m.end))
+    item_generic = bool(v.generic_re.match(view, first, end))
     cuts: list[tuple[int, int]] = []
     for sep in _LIST_SEP.finditer(view, start, end):
         if sep.start() == start or any(a < sep.start() < b for a, b in protected):
             continue
-        if view[sep.start() : sep.end()].strip() == ";" or _item_starts(text, view, sep.end(), end):
+        nxt = _skip_person(view, _WS.match(view, sep.end(), end).end(), end)
+        is_semicolon = view[sep.start() : sep.end()].strip() == ";"
+        m = _match_at(text, view, nxt, end)
+        nxt_generic = bool(v.generic_re.match(view, nxt, end))
+        # a generic group goes on over ', ngành, đơn vị' until a named body follows
+        if is_semicolon or m is not None or (nxt_generic and not item_generic):
             cuts.append((sep.start(), sep.end()))
-            m = _match_at(text, view, _WS.match(view, sep.end(), end).end(), end)
             if m:
                 protected.append((m.start, m.end))
+            item_generic = nxt_generic and m is None
     items: list[tuple[int, int]] = []
     prev = start
     for a, b in cuts + [(end, end)]:
@@ -558,9 +587,26 @@ def split_agency_list(text: str) -> list[tuple[int, int]]:
     Splits on ',', ';', 'và', 'cùng', 'hoặc' only where a new item follows (an agency head or
     a generic group such as 'các đơn vị liên quan'): "Công an thành phố, Tòa án thành phố,
     phòng Tư pháp, các đơn vị có liên quan và UBND các xã, phường." → 5 items; "Sở Văn hóa,
-    Thể thao và Du lịch" → 1 item; "Sở Giáo dục và Đào tạo và Sở Y tế" → 2 items.
+    Thể thao và Du lịch" → 1 item; "Sở Giáo dục và Đào tạo và Sở Y tế" → 2 items; "Các
+    phòng, ban, ngành, đơn vị có liên quan" → 1 item.
     """
     return _split_items(text, _view(text), 0, len(text))
+
+
+def _agencies_in(text: str, view: str, start: int, end: int, city_level: str) -> list[_Match]:
+    """Names at the start of one list item, including names written side by side without a
+    separator ('Bộ Thông tin và Truyền thông Bộ Khoa học và Công nghệ')."""
+    out: list[_Match] = []
+    p = _skip_person(view, _WS.match(view, start, end).end(), end)
+    for _ in range(8):
+        m = _match_at(text, view, p, end, city_level)
+        if m is None or m.kind != "agency":
+            break
+        out.append(m)
+        p = _skip_person(view, _WS.match(view, m.end, end).end(), end)
+        if p >= end:
+            break
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -575,19 +621,26 @@ class _Doc:
     view: str
     city_level: str
     end: int
-    recipients_start: Optional[int]
+    no_role_zones: list[tuple[int, int]]  # 'Nơi nhận' blocks
     mentions: list[_Match]
     starts: list[int]
-    roles: dict[tuple[int, int], dict[str, None]] = field(default_factory=dict)
+    # (start, end) of a name → role → offsets where the role is stated (None: at the name)
+    roles: dict[tuple[int, int], dict[str, set[Optional[int]]]] = field(default_factory=dict)
     role_match: dict[tuple[int, int], _Match] = field(default_factory=dict)
     heading_cache: dict[str, list[_Match]] = field(default_factory=dict)
+    assign_cache: dict[str, bool] = field(default_factory=dict)
 
-    def add_role(self, m: _Match, role: str) -> None:
+    def add_role(self, m: _Match, role: str, at: Optional[int] = None) -> None:
+        """Give the name ``m`` a role; ``at`` is where the role is stated when that is not at
+        the name itself (an item's agency that advises in its point b)."""
         if m.kind == "generic":
             return
         k = (m.start, m.end)
-        self.roles.setdefault(k, {})[role] = None
+        self.roles.setdefault(k, {}).setdefault(role, set()).add(at)
         self.role_match.setdefault(k, m)
+
+    def has_role(self, m: _Match, role: str) -> bool:
+        return role in self.roles.get((m.start, m.end), {})
 
     def mentions_in(self, start: int, end: int) -> list[_Match]:
         i = bisect.bisect_left(self.starts, start)
@@ -603,7 +656,7 @@ class _Doc:
         return self.ctx.index.ancestors(sec.id) if sec is not None else []
 
     def role_zone(self, pos: int) -> bool:
-        if pos >= self.end or (self.recipients_start is not None and pos >= self.recipients_start):
+        if pos >= self.end or any(a <= pos < b for a, b in self.no_role_zones):
             return False
         return not _is_situation(self.chain(pos))
 
@@ -625,6 +678,7 @@ def _scan(text: str, view: str, start: int, end: int, city_level: str) -> list[_
 
 
 _CLAUSE_END = re.compile(r"[;:\n]|\.(?=[ \n]|$)")
+_SENTENCE_END = re.compile(r"\n|\.(?=[ \n]|$)")
 
 
 def _clause_bounds(view: str, pos: int, hi: int) -> tuple[int, int]:
@@ -639,17 +693,31 @@ def _clause_bounds(view: str, pos: int, hi: int) -> tuple[int, int]:
     return s, (m.start() if m else min(hi, pos + 600))
 
 
+def _sentence_bounds(view: str, pos: int, hi: int) -> tuple[int, int]:
+    """Sentence around ``pos``: bounded by line ends, '.' followed by a space, and an opening
+    parenthesis before ``pos`` ('… (Giao Công an tỉnh chủ trì, … tham mưu)')."""
+    s, floor = pos, max(0, pos - 500)
+    while s > floor:
+        ch = view[s - 1]
+        if ch in "\n(" or (ch == "." and view[s : s + 1] in (" ", "\n", "")):
+            break
+        s -= 1
+    m = _SENTENCE_END.search(view, pos, min(hi, pos + 800))
+    return s, (m.start() if m else min(hi, pos + 800))
+
+
 def _parse_list_at(doc: _Doc, pos: int, end: int, allow_semicolon: bool = True) -> tuple[list[_Match], int]:
     """The list of names starting at ``pos`` (generic groups included as kind 'generic').
 
     "Sở Tài chính, Sở Lao động - Thương binh và Xã hội cân đối …" → 2 agencies, ends before
     "cân đối"; "Sở Lao động - Thương binh và Xã hội, các ban, ngành hướng dẫn" → 1 agency and
-    a generic group; "Sở Kế hoạch - Đầu tư; Sở Tài Chính và các cơ quan liên quan" → 2 + 1.
+    a generic group; "Sở Kế hoạch - Đầu tư; Sở Tài Chính và các cơ quan liên quan" → 2 + 1;
+    "Chủ tịch UBND các huyện, thành phố" → the collective body (the title is skipped).
     """
     text, view, v = doc.text, doc.view, _vocab()
     sep_re = _LIST_SEP if allow_semicolon else _LIST_SEP_NO_SEMI
     items: list[_Match] = []
-    p = _WS.match(view, pos, end).end()
+    p = _skip_person(view, _WS.match(view, pos, end).end(), end)
     for _ in range(40):
         m = _match_at(text, view, p, end, doc.city_level)
         if m is not None:
@@ -658,7 +726,7 @@ def _parse_list_at(doc: _Doc, pos: int, end: int, allow_semicolon: bool = True) 
         elif v.generic_re.match(view, p, end):
             cut = None
             for sep in sep_re.finditer(view, p, end):
-                q = _WS.match(view, sep.end(), end).end()
+                q = _skip_person(view, _WS.match(view, sep.end(), end).end(), end)
                 if not v.generic_re.match(view, q, end) and _match_at(text, view, q, end, doc.city_level):
                     cut = sep
                     break
@@ -671,14 +739,14 @@ def _parse_list_at(doc: _Doc, pos: int, end: int, allow_semicolon: bool = True) 
             break
         s = sep_re.match(view, p, end)
         if s and _item_starts(text, view, s.end(), end):
-            p = _WS.match(view, s.end(), end).end()
+            p = _skip_person(view, _WS.match(view, s.end(), end).end(), end)
             continue
         break
     return items, p
 
 
 # ---------------------------------------------------------------------------------------------
-# Sections: situation analysis, 'Tổ chức thực hiện' items and their heading agencies
+# Sections: situation analysis, assignment sections and the agencies heading their items
 # ---------------------------------------------------------------------------------------------
 
 
@@ -699,39 +767,43 @@ def _is_situation(chain: list[Section]) -> bool:
     return False
 
 
+_OUTLINE_KINDS = ("document", "attachment", "part", "chapter", "article", "sec", "item", "appendix")
+
+
 def _is_tcth(sec: Section) -> bool:
-    if sec.kind in ("bullet", "table_row", "para", "point"):
+    if sec.kind not in _OUTLINE_KINDS:
         return False
     t = _title_view(sec).rstrip(". :")
     return any(t.startswith(x) and len(t) - len(x) <= 16 for x in _vocab().tcth_title_views)
 
 
 _LABEL_PREFIX = re.compile(
-    r"[ ]{0,8}(?:(?:điều|phần|chương|mục)[ ]{1,3}[\p{L}\d]{1,12}|[ivxlc]{1,6}|\d{1,3}(?:\.\d{1,3}){0,4}|[a-zđ]|\(\d{1,3}\))[.):]?[ ]{0,4}"
+    r"[ ]{0,8}(?:(?:điều|phần|chương|mục)[ ]{1,3}[\p{L}\d]{1,12}|[ivxlc]{1,6}|\d{1,3}(?:\.\d{1,3}){0,4}|[a-zđ]|\(\d{1,3}\))[.):\-]?[ ]{0,4}"
 )
+_MARKUP = re.compile(r"[*_#\\ ]{0,12}")
 
 
 def _heading_bounds(doc: _Doc, sec: Section) -> tuple[int, int]:
-    """Start/end of a section's heading text (its first line, label excluded)."""
-    if sec.heading_span is not None:
-        s, e = sec.heading_span.start, sec.heading_span.end
-    else:
-        s = sec.span.start
-        e = doc.view.find("\n", s, sec.span.end)
-        e = sec.span.end if e < 0 else e
+    """Start/end of a section's heading text: its first line (two lines when the first one
+    breaks inside a name, 'Sở Văn\\nhóa, …'), label and Markdown emphasis excluded."""
+    s = sec.heading_span.start if sec.heading_span is not None else sec.span.start
+    e = doc.view.find("\n", s, sec.span.end)
+    e = sec.span.end if e < 0 else e
+    s = _MARKUP.match(doc.view, s, e).end()
     lm = _LABEL_PREFIX.match(doc.view, s, e)
     if lm and sec.label is not None and lm.end() > s:
         s = lm.end()
-    return s, e
+    return _MARKUP.match(doc.view, s, e).end(), e
 
 
 def _heading_agencies(doc: _Doc, sec: Section) -> list[_Match]:
-    """Agencies named at the start of a 'Tổ chức thực hiện' item.
+    """Agencies named at the start of an item of an assignment section.
 
     "2. Sở Kế hoạch và Đầu tư", "4. Sở Thông Tin và Truyền Thông; Sở Tư pháp; Báo Bình Định;
     Đài … đẩy mạnh …", "7. Ủy ban nhân dân các huyện, thị xã, thành phố có trách nhiệm:" (the
     collective 'Ủy ban nhân dân cấp huyện'), "2. Giao Phòng Lao động - TB&XH thành phố: …",
-    "6. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh và các tổ chức thành viên …".
+    "6. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh và các tổ chức thành viên …", "1. Thủ
+    trưởng các sở, ban, ngành …; Chủ tịch UBND các huyện, thành phố …".
     """
     if sec.id not in doc.heading_cache:
         s, e = _heading_bounds(doc, sec)
@@ -741,50 +813,81 @@ def _heading_agencies(doc: _Doc, sec: Section) -> list[_Match]:
     return doc.heading_cache[sec.id]
 
 
-def _tcth_item(chain: list[Section]) -> Optional[Section]:
-    for i, sec in enumerate(chain[:-1]):
-        if _is_tcth(sec):
+def _starts_with_agency(doc: _Doc, sec: Section) -> bool:
+    heads = _heading_agencies(doc, sec)
+    if not heads or heads[0].kind != "agency":
+        return False
+    s, _e = _heading_bounds(doc, sec)
+    im = _vocab().heading_intro_re.match(doc.view, s, heads[0].start)
+    return heads[0].start == (im.end() if im else s)
+
+
+def _is_assignment_section(doc: _Doc, sec: Section) -> bool:
+    """A 'Tổ chức thực hiện' section, or any outline section most of whose items are headed
+    by an agency ('II. NỘI DUNG THỰC HIỆN / 1. Sở Y tế / 2. Sở Tài chính / …')."""
+    if sec.id not in doc.assign_cache:
+        ok = _is_tcth(sec)
+        if not ok and sec.kind in _OUTLINE_KINDS:
+            kids = [c for c in sec.children if c.kind in ("item", "article", "sec", "part", "chapter", "point", "bullet")]
+            named = sum(1 for c in kids if _starts_with_agency(doc, c))
+            ok = named >= 2 and 2 * named >= len(kids)
+        doc.assign_cache[sec.id] = ok
+    return doc.assign_cache[sec.id]
+
+
+def _agency_item(doc: _Doc, chain: list[Section]) -> Optional[Section]:
+    """The item of the innermost assignment section on this chain."""
+    for i in range(len(chain) - 2, -1, -1):
+        if _is_assignment_section(doc, chain[i]):
             return chain[i + 1]
     return None
 
 
 def _implicit_subject(doc: _Doc, chain: list[Section]) -> list[_Match]:
-    """The agencies heading the 'Tổ chức thực hiện' item around a cue (its unnamed subject)."""
-    item = _tcth_item(chain)
+    """The agencies heading the assignment item around a cue (the clause's unnamed subject)."""
+    item = _agency_item(doc, chain)
     return _heading_agencies(doc, item) if item is not None else []
 
 
 _GENERIC_TAIL = re.compile(r"^[ ]{0,3}(?:,|và)[ ]{1,3}(?:các|những)[ ][^.;:\n]{0,60}?$")
-_CLAUSE_HEAD = re.compile(r"[ ]{0,6}(?:(?:[a-zđ]|\d{1,2})[.)][ ]{0,4})?(?:[-+•][ ]{0,3})?")
+_CLAUSE_HEAD = re.compile(_CLAUSE_HEAD_RE)
+_NO_GAP = re.compile(r"^[ ]{0,3}$")
 
 
-def _explicit_subject(doc: _Doc, cue_start: int, clause_start: int, gap_re: "re.Pattern[str]") -> list[_Match]:
-    """The agency list right before a verb cue, when it is the clause's subject.
+def _explicit_subject(doc: _Doc, cue_start: int, gap_re: "re.Pattern[str]") -> tuple[list[_Match], bool]:
+    """The agency list right before a verb cue when it is the subject of the cue.
+
+    Returns (subjects, named): ``named`` is true when a body stands right before the cue even
+    if it is not the subject of an agency role ('Chủ tịch UBND tỉnh chỉ đạo': a person of the
+    body acts), so the item's agency must not be taken as the subject instead.
 
     "Sở Tài chính tham mưu UBND tỉnh", "Giao Sở X có trách nhiệm …", "Trên cơ sở …, Sở Tài
     chính tham mưu …", "Đề nghị Ủy ban MTTQ tỉnh và các tổ chức thành viên phối hợp với …".
     Not a subject: a name after 'của', 'với', 'phối hợp', 'theo' … ("đề nghị của Sở X đề
-    xuất UBND tỉnh" — Sở X is not the one proposing).
+    xuất UBND tỉnh", "phối hợp với Văn phòng UBND tỉnh; Sở Tư pháp … tham mưu").
     """
-    v = _vocab()
-    cands = [m for m in doc.mentions_in(clause_start, cue_start) if m.kind == "agency"]
+    v, view = _vocab(), doc.view
+    s_start, _ = _sentence_bounds(view, cue_start, doc.end)
+    cands = [m for m in doc.mentions_in(s_start, cue_start) if m.kind == "agency"]
     if not cands:
-        return []
-    gap = doc.view[cands[-1].end : cue_start]
+        return [], False
+    gap = view[cands[-1].end : cue_start]
     if not (gap_re.match(gap) or _GENERIC_TAIL.match(gap)):
-        return []
+        return [], False
     chain = [cands[-1]]
     for prev in reversed(cands[:-1]):
-        if re.fullmatch(r"[ ]{0,3}(?:,|;|và)[ ]{0,4}", doc.view[prev.end : chain[0].start]):
+        if re.fullmatch(r"[ ]{0,3}(?:,|;|và)[ ]{0,4}", view[prev.end : chain[0].start]):
             chain.insert(0, prev)
         else:
             break
-    before = doc.view[clause_start : chain[0].start].rstrip()
+    before = view[s_start : chain[0].start].rstrip()
+    if v.person_title_end_re.search(before):
+        return [], True  # "Chủ tịch UBND tỉnh chỉ đạo": the body's head acts
     if v.subject_block_re.search(before):
-        return []
-    if before and not (before[-1] in ",-+•)(" or v.subject_intro_re.search(before) or _CLAUSE_HEAD.fullmatch(before)):
-        return []
-    return chain
+        return [], not v.subject_fallback_re.search(before)
+    if before and not (before[-1] in ",;:-+•)(" or v.subject_intro_re.search(before) or _CLAUSE_HEAD.fullmatch(before)):
+        return [], False
+    return chain, True
 
 
 def _at_clause_start(doc: _Doc, clause_start: int, cue_start: int) -> bool:
@@ -796,6 +899,13 @@ def _noun_use(doc: _Doc, kind: str, cue_start: int, clause_start: int) -> bool:
     return bool(nb and nb.search(doc.view[max(clause_start, cue_start - 40) : cue_start]))
 
 
+def _sentence_leads(doc: _Doc, cue_start: int) -> list[_Match]:
+    """Bodies given 'lead' earlier in the same sentence ('Giao Công an tỉnh chủ trì, phối hợp
+    với … tham mưu': Công an tỉnh also advises)."""
+    s_start, _ = _sentence_bounds(doc.view, cue_start, doc.end)
+    return [m for m in doc.mentions_in(s_start, cue_start) if doc.has_role(m, "lead")]
+
+
 # ---------------------------------------------------------------------------------------------
 # Role extractors
 # ---------------------------------------------------------------------------------------------
@@ -805,17 +915,21 @@ def _extract_verb_roles(doc: _Doc) -> None:
     """Roles from running text (everywhere except situation analysis, preamble, recipients).
 
     lead: "X chủ trì, phối hợp với Y …"; "Chủ trì …", "Là cơ quan chủ trì …" at the start of a
-      clause in a 'Tổ chức thực hiện' item (the item's agency); "Giao X …"; "X có trách
+      clause in an agency's item (the item's agency); "X có trách nhiệm …", "Giao X có trách
       nhiệm …".
-    coordinate: the objects of "phối hợp (với|cùng) Y1, Y2 và Y3"; the explicit subject of "X
-      phối hợp với …" (not when X "chủ trì, phối hợp"). Not "sự phối hợp", "cơ chế phối hợp".
-    direct: "X chỉ đạo …", "Chủ trì, chỉ đạo …" (item agency). Not "văn bản chỉ đạo", "sự chỉ
-      đạo", "Ban Chỉ đạo", "kịp thời chỉ đạo", nor the field "Chỉ đạo thực hiện:".
-    report_to: "báo cáo [kết quả thực hiện] (về|cho|gửi) X và Y", "báo cáo X", "gửi X",
-      "phản ánh về X", and "(qua X)", "thông qua X" after such a cue; not across 'trình',
-      'để', 'của', 'theo' ("trình UBND tỉnh phê duyệt" is a submission, not a report).
-    advise: "X tham mưu (cho) Y", "tham mưu …" (item agency), "đề xuất Y …" only with an
-      agency object ("đề xuất UBND tỉnh xem xét"); the advised body stays 'mentioned'.
+    coordinate: the objects of "phối hợp (với|cùng) Y1, Y2 và Y3 …" and "phối hợp Y"; the
+      subject of "X phối hợp với …" when X is not the item's own agency. Not "sự phối hợp",
+      "cơ chế phối hợp".
+    direct: "X chỉ đạo …", "Chủ trì, chỉ đạo …" / "Chủ trì, phối hợp với … chỉ đạo …" (the
+      item's agency), only inside an agency's item. Not "văn bản chỉ đạo", "sự chỉ đạo", "Ban
+      Chỉ đạo", "kịp thời chỉ đạo", "được giao chỉ đạo", nor the field "Chỉ đạo thực hiện:".
+    report_to: "báo cáo [kết quả thực hiện] (về|cho|với|gửi) X và Y", "báo cáo X", "gửi (về)
+      X", "phản ánh về X", and "(qua X)", "thông qua X" after such a cue; "… gửi Sở X tổng hợp
+      trình UBND tỉnh" reports to both. Not across 'trình', 'để', 'của', 'theo' ("trình UBND
+      tỉnh phê duyệt" is a submission, not a report).
+    advise: "X tham mưu (cho|với) Y", "tham mưu …" (the item's agency, or the body given the
+      lead earlier in the sentence), "đề xuất Y …" only with an agency object ("đề xuất UBND
+      tỉnh xem xét"); the advised body stays 'mentioned'.
     """
     v, view, text = _vocab(), doc.view, doc.text
     for kind, cue_re in v.cue_res.items():
@@ -824,88 +938,109 @@ def _extract_verb_roles(doc: _Doc) -> None:
             if not doc.role_zone(cs):
                 continue
             c_start, c_end = _clause_bounds(view, cs, doc.end)
+            _s_start, s_end = _sentence_bounds(view, cs, doc.end)
             if kind == "lead":
                 if _noun_use(doc, "lead", cs, c_start):
                     continue
-                subj = _explicit_subject(doc, cs, c_start, v.subject_gap["lead"])
-                if not subj and _at_clause_start(doc, c_start, cs):
-                    subj = _implicit_subject(doc, doc.chain(cs))
-                for m in subj:
+                for m in _explicit_subject(doc, cs, v.subject_gap["lead"])[0]:
                     doc.add_role(m, "lead")
             elif kind == "lead_assign":
-                for m in _explicit_subject(doc, cs, c_start, re.compile(r"^[ ]{0,3}$")):
+                for m in _explicit_subject(doc, cs, _NO_GAP)[0]:
                     doc.add_role(m, "lead")
             elif kind == "coordinate":
                 if _noun_use(doc, "coordinate", cs, c_start):
                     continue
-                items, _ = _parse_list_at(doc, ce, max(c_end, ce))
+                items, _ = _parse_list_at(doc, ce, max(s_end, ce))
                 for m in items:
                     if m.kind == "agency":
                         doc.add_role(m, "coordinate")
-                for m in _explicit_subject(doc, cs, c_start, re.compile(r"^[ ]{0,3}(?:có trách nhiệm[ ]{0,3})?$")):
-                    doc.add_role(m, "coordinate")
+                subj, _named = _explicit_subject(doc, cs, re.compile(r"^[ ]{0,3}(?:có trách nhiệm[ ]{0,3})?$"))
+                own = {(m.start, m.end) for m in _implicit_subject(doc, doc.chain(cs))}
+                for m in subj:
+                    if (m.start, m.end) not in own:
+                        doc.add_role(m, "coordinate")
             elif kind == "direct":
                 if _noun_use(doc, "direct", cs, c_start) or v.direct_not_followed.match(view, ce, doc.end):
                     continue
-                subj = _explicit_subject(doc, cs, c_start, v.subject_gap["direct"]) or _implicit_subject(doc, doc.chain(cs))
+                chain = doc.chain(cs)
+                if _agency_item(doc, chain) is None:
+                    continue
+                subj, named = _explicit_subject(doc, cs, v.subject_gap["direct"])
                 for m in subj:
                     doc.add_role(m, "direct")
+                if not subj and not named and v.direct_implicit_re.match(view, c_start, cs):
+                    for m in _implicit_subject(doc, chain):
+                        doc.add_role(m, "direct", at=cs)
             elif kind == "report_to":
                 if _noun_use(doc, "report_to", cs, c_start) or re.match(r"[ ]{1,3}viên" + _NWA, view[ce : ce + 8]):
                     continue
-                _report_objects(doc, ce, c_end, _squash(cm.group(0)) in v.report_send)
+                if _onward_report(doc, cs, c_start):
+                    continue
+                _report_objects(doc, ce, c_end, s_end, _squash(cm.group(0)) in v.report_send)
             elif kind == "advise":
                 g = v.advise_gap_re.match(view, ce, c_end)
                 obj = _match_at(text, view, g.end() if g else _WS.match(view, ce, c_end).end(), max(c_end, ce), doc.city_level)
                 if _squash(cm.group(0)) in v.advise_object_required and (obj is None or obj.kind != "agency"):
                     continue
-                subj = _explicit_subject(doc, cs, c_start, v.subject_gap["advise"]) or _implicit_subject(doc, doc.chain(cs))
+                subj, named = _explicit_subject(doc, cs, v.subject_gap["advise"])
                 for m in subj:
                     doc.add_role(m, "advise")
-    # "Giao X …"
-    for gm in v.assign_intro_re.finditer(view, 0, doc.end):
-        if not doc.role_zone(gm.start()):
-            continue
-        _cs, c_end = _clause_bounds(view, gm.start(), doc.end)
-        items, _ = _parse_list_at(doc, gm.end(), max(c_end, gm.end()))
-        for m in items:
-            if m.kind == "agency":
-                doc.add_role(m, "lead")
+                if not subj and not named:
+                    for m in _implicit_subject(doc, doc.chain(cs)) or _sentence_leads(doc, cs):
+                        doc.add_role(m, "advise", at=cs)
 
 
-def _report_objects(doc: _Doc, ce: int, c_end: int, is_send: bool) -> None:
-    """Objects of one report cue: the first agency after a short filler, its list, and any
-    '(qua X)' / 'thông qua X' later in the clause."""
+def _onward_report(doc: _Doc, cs: int, c_start: int) -> bool:
+    """'gửi Sở X (để) tổng hợp, báo cáo Y': the report to Y is X's onward report."""
+    before = doc.view[max(c_start, cs - 40) : cs]
+    m = _vocab().report_onward_re.search(before)
+    if not m:
+        return False
+    if _view(m.group(0)).startswith("để"):
+        return True
+    at = max(c_start, cs - 40) + m.start()
+    prev = doc.mentions_in(max(0, at - 200), at)
+    return bool(prev) and doc.view[prev[-1].end : at].strip() == ""
+
+
+def _report_objects(doc: _Doc, ce: int, c_end: int, s_end: int, is_send: bool) -> None:
+    """Objects of one report cue: the first agency after a short filler, its list, a body
+    after 'tổng hợp trình', and any '(qua X)' / 'thông qua X' later in the sentence."""
     v, view = _vocab(), doc.view
-    limit = max(c_end, ce)
+    limit = max(s_end, ce)
+    list_end = ce
     for m in doc.mentions_in(ce, limit):
         gap = view[ce : m.start]
-        if m.start - ce > v.report_max_gap or v.report_stop_re.search(gap) or "(" in gap:
+        if m.start - ce > v.report_max_gap or v.report_stop_re.search(gap) or "(" in gap or ";" in gap or ":" in gap:
             break
         if is_send and gap.strip() not in ("", "về"):
             break
         if m.kind != "agency":
             continue
-        items, _ = _parse_list_at(doc, m.start, limit)
+        items, list_end = _parse_list_at(doc, m.start, limit)
         for it in items:
             if it.kind == "agency":
                 doc.add_role(it, "report_to")
+        sub = v.report_submit_re.match(view, list_end, limit)
+        if sub:
+            for it in _parse_list_at(doc, sub.end(), limit)[0]:
+                if it.kind == "agency":
+                    doc.add_role(it, "report_to")
         break
     for vm in v.report_via_re.finditer(view, ce, limit):
-        if v.report_stop_re.search(view[ce : vm.start()]):
+        if v.report_stop_re.search(view[max(ce, list_end) : vm.start()]) or ";" in view[ce : vm.start()]:
             break
-        items, _ = _parse_list_at(doc, vm.end(), limit)
-        for it in items:
+        for it in _parse_list_at(doc, vm.end(), limit)[0]:
             if it.kind == "agency":
                 doc.add_role(it, "report_to")
 
 
-def _extract_tcth_headings(doc: _Doc) -> list[Assignment]:
-    """Items of a 'Tổ chức thực hiện' section whose heading names agencies: each leads the
+def _extract_heading_leads(doc: _Doc) -> list[Assignment]:
+    """Items of an assignment section whose heading names agencies: each named body leads the
     item, and the item becomes an assignment (task = the rest of the heading line, if any)."""
     out: list[Assignment] = []
     for sec in doc.ctx.index.flat:
-        if not _is_tcth(sec):
+        if not _is_assignment_section(doc, sec):
             continue
         for child in sec.children:
             if child.kind in ("bullet", "table", "table_row") or not doc.role_zone(child.span.start):
@@ -916,8 +1051,8 @@ def _extract_tcth_headings(doc: _Doc) -> list[Assignment]:
             for m in heads:
                 doc.add_role(m, "lead")
             _s, e = _heading_bounds(doc, child)
-            rest = doc.text[heads[-1].end : e].strip(" :;,.-")
-            if re.match(r"(?:và|,)?[ ]{0,3}(?:các|những)\b", _view(rest)):
+            rest = doc.text[heads[-1].end : e].strip(" :;,.-*")
+            if re.match(r"(?:và|,)?[ ]{0,3}(?:các|những)(?![\p{L}\p{M}])", _view(rest)):
                 rest = ""
             out.append(Assignment(section_id=child.id, task=rest or None, lead=_unique([m.name for m in heads])))
     return out
@@ -971,8 +1106,7 @@ def _extract_fields(doc: _Doc) -> list[Assignment]:
             if f.kind in ("lead", "coordinate"):
                 target = a.lead if f.kind == "lead" else a.coordinating
                 for s, e in _split_items(text, view, f.val_start, f.val_end):
-                    m = _match_at(text, view, s, e, doc.city_level)
-                    if m is not None and m.kind == "agency":
+                    for m in _agencies_in(text, view, s, e, doc.city_level):
                         doc.add_role(m, f.kind)
                         if m.name not in target:
                             target.append(m.name)
@@ -1004,9 +1138,9 @@ def _cells(view: str, start: int, end: int) -> list[tuple[int, int]]:
     out = []
     for a, b in zip(bars, bars[1:]):
         s, e = start + a + 1, start + b
-        while s < e and view[s] == " ":
+        while s < e and view[s] in " *":
             s += 1
-        while e > s and view[e - 1] == " ":
+        while e > s and view[e - 1] in " *":
             e -= 1
         out.append((s, e))
     return out
@@ -1017,9 +1151,10 @@ def _extract_tables(doc: _Doc) -> list[Assignment]:
 
     Header "| TT | Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành | Sản
     phẩm |" (any order; column names in roles.json 'table_columns'); each following row is an
-    assignment ("| 1 | Xây dựng … | Sở Lao động - Thương binh và Xã hội | Sở Tài chính, Sở Y tế
-    | Năm 2024 | Kế hoạch |"), its section the row's own (kind 'table_row'); group rows with
-    no lead and no timeframe ("| I | Nhóm nhiệm vụ … | | |") and separator rows are skipped.
+    assignment ("| 1. | Xây dựng … | Bộ Thông tin và Truyền thông | Ban Tuyên giáo Trung ương;
+    các bộ, ngành, địa phương; VTV, VOV, TTXVN | Quyết định … | 6/2025 |"), its section the
+    row's own (kind 'table_row'); group rows with no body and no time ("| **I.** | Nâng cao
+    nhận thức … | | |") and separator rows ("|---|---|") are skipped.
     """
     v, view, text = _vocab(), doc.view, doc.text
     out: list[Assignment] = []
@@ -1036,6 +1171,8 @@ def _extract_tables(doc: _Doc) -> list[Assignment]:
             continue
         if cols is None or re.fullmatch(r"[ |\-:]{1,4000}", view[rm.start() : rm.end()]):
             continue
+        if not doc.role_zone(rm.start()):
+            continue
         a = Assignment(section_id=doc.ctx.section_id_at(rm.start()))
         for i, (s, e) in enumerate(cells):
             kind = cols.get(i)
@@ -1044,8 +1181,7 @@ def _extract_tables(doc: _Doc) -> list[Assignment]:
             if kind in ("lead", "coordinate"):
                 target = a.lead if kind == "lead" else a.coordinating
                 for ss, ee in _split_items(text, view, s, e):
-                    m = _match_at(text, view, ss, ee, doc.city_level)
-                    if m is not None and m.kind == "agency":
+                    for m in _agencies_in(text, view, ss, ee, doc.city_level):
                         doc.add_role(m, kind)
                         if m.name not in target:
                             target.append(m.name)
@@ -1069,7 +1205,21 @@ def _unique(xs: list[str]) -> list[str]:
     return out
 
 
-_RECIPIENTS = re.compile(r"(?m)^[ ]{0,8}nơi nhận[ ]{0,3}:")
+_RECIPIENTS = re.compile(r"(?m)^[ |*]{0,8}nơi nhận[ *]{0,3}:")
+
+
+def _recipient_zones(ctx: Context, view: str, end: int) -> list[tuple[int, int]]:
+    """'Nơi nhận:' blocks: from the label to the end of the section holding it."""
+    zones = []
+    for m in _RECIPIENTS.finditer(view, 0, end):
+        sec = ctx.index.locate(m.start())
+        zend = sec.span.end if sec is not None and sec.kind in ("closing", "preamble") else end
+        if sec is not None and sec.kind not in ("closing", "preamble"):
+            # a 'Nơi nhận' inside an outline node: up to the next blank line run or the node end
+            nxt = re.compile(r"\n[ ]{0,8}\n[ ]{0,8}\n").search(view, m.end(), sec.span.end)
+            zend = nxt.start() if nxt else sec.span.end
+        zones.append((m.start(), zend))
+    return zones
 
 
 def role_section_id(ctx: Context, section_id: Optional[str]) -> Optional[str]:
@@ -1091,17 +1241,35 @@ def role_section_id(ctx: Context, section_id: Optional[str]) -> Optional[str]:
         return cur
 
 
+def _drop_coordinate_of_leads(doc: _Doc, field_assignments: list[Assignment]) -> None:
+    """Inside an activity whose fields name X as lead, 'Phối hợp với X' (in its title or
+    content) does not also make X a coordinating body of that activity."""
+    for a in field_assignments:
+        sec = doc.ctx.index.by_id.get(a.section_id or "")
+        if sec is None or not a.lead:
+            continue
+        leads = {text_key(n) for n in a.lead}
+        for k in list(doc.roles):
+            roles = doc.roles[k]
+            if sec.span.start <= k[0] < sec.span.end and "coordinate" in roles and "lead" not in roles:
+                if text_key(doc.role_match[k].name) in leads:
+                    del roles["coordinate"]
+                    if not roles:
+                        del doc.roles[k]
+
+
 def extract_agencies(ctx: Context) -> tuple[list[Agency], list[Assignment]]:
     """Agencies with every mention and its role, and the assignments of the plan.
 
     Agency ids are "ag-1", "ag-2", … in order of first mention. Roles come from activity
-    fields (``_extract_fields``), 'Tổ chức thực hiện' headings (``_extract_tcth_headings``),
-    running text (``_extract_verb_roles``) and assignment tables (``_extract_tables``); every
-    other mention is 'mentioned', as is every mention in situation analysis (sections titled
-    "Thực trạng", "Kết quả thực hiện", "Đánh giá …", "Sự cần thiết" …), the preamble, the
-    'Nơi nhận' list and footnote bodies. Generic groups ("các sở, ban, ngành", "UBND các xã,
-    phường") are never agencies; "Ủy ban nhân dân các huyện, thị xã, thành phố" heading a
-    'Tổ chức thực hiện' item is the agency "Ủy ban nhân dân cấp huyện".
+    fields (``_extract_fields``), items headed by an agency in 'Tổ chức thực hiện' and
+    similar sections (``_extract_heading_leads``), running text (``_extract_verb_roles``)
+    and assignment tables (``_extract_tables``); every other mention is 'mentioned', as is
+    every mention in situation analysis (sections titled "Thực trạng", "Kết quả thực hiện",
+    "Đánh giá …", "Sự cần thiết" …), the preamble, the 'Nơi nhận' list and footnote bodies.
+    Generic groups ("các sở, ban, ngành", "UBND các xã, phường") are never agencies; "Ủy ban
+    nhân dân các huyện, thị xã, thành phố" heading an item is the agency "Ủy ban nhân dân cấp
+    huyện".
     """
     text = ctx.text
     view = _view(text)
@@ -1112,16 +1280,16 @@ def extract_agencies(ctx: Context) -> tuple[list[Agency], list[Assignment]]:
         if fn.span.start >= end:
             found.extend(_scan(text, view, fn.span.start, fn.span.end, city_level))
     found.sort(key=lambda m: m.start)
-    rm = _RECIPIENTS.search(view, 0, end)
-    doc = _Doc(ctx, text, view, city_level, end, rm.start() if rm else None, found, [m.start for m in found])
+    doc = _Doc(ctx, text, view, city_level, end, _recipient_zones(ctx, view, end), found, [m.start for m in found])
 
     field_assignments = _extract_fields(doc)
-    tcth_assignments = _extract_tcth_headings(doc)
+    heading_assignments = _extract_heading_leads(doc)
     _extract_verb_roles(doc)
     table_assignments = _extract_tables(doc)
+    _drop_coordinate_of_leads(doc, field_assignments)
 
     role_keys = sorted(doc.roles)
-    for a in tcth_assignments:  # coordinating bodies of an item: its 'phối hợp với' objects
+    for a in heading_assignments:  # coordinating bodies of an item: its 'phối hợp với' objects
         sec = ctx.index.by_id.get(a.section_id or "")
         if sec is None:
             continue
@@ -1133,22 +1301,23 @@ def extract_agencies(ctx: Context) -> tuple[list[Agency], list[Assignment]]:
                 if name not in a.coordinating and name not in a.lead:
                     a.coordinating.append(name)
             i += 1
-    assignments = field_assignments + tcth_assignments + table_assignments
+    assignments = field_assignments + heading_assignments + table_assignments
     assignments.sort(key=lambda a: _section_start(ctx, a.section_id))
 
-    # mentions: a span with roles replaces the plain mention of the same (or overlapping) span
-    entries: dict[tuple[int, int], tuple[_Match, list[str]]] = {
-        (m.start, m.end): (m, ["mentioned"]) for m in found if m.kind == "agency"
+    # mentions: a span with roles replaces the plain mention of the same (or an overlapping) span
+    entries: dict[tuple[int, int], tuple[_Match, list[tuple[str, Optional[int]]]]] = {
+        (m.start, m.end): (m, [("mentioned", None)]) for m in found if m.kind == "agency"
     }
     plain = sorted(entries)
     for k in role_keys:
         i = max(0, bisect.bisect_left(plain, k) - 2)
         while i < len(plain) and plain[i][0] < k[1]:
             pk = plain[i]
-            if pk != k and pk[1] > k[0] and entries.get(pk, (None, []))[1] == ["mentioned"]:
+            if pk != k and pk[1] > k[0] and entries.get(pk, (None, []))[1] == [("mentioned", None)]:
                 del entries[pk]
             i += 1
-        entries[k] = (doc.role_match[k], [r for r in ROLE_ORDER if r in doc.roles[k]])
+        stated = doc.roles[k]
+        entries[k] = (doc.role_match[k], [(r, at) for r in ROLE_ORDER if r in stated for at in sorted(stated[r], key=lambda x: -1 if x is None else x)])
 
     v = _vocab()
     agencies: dict[str, Agency] = {}
@@ -1163,9 +1332,12 @@ def extract_agencies(ctx: Context) -> tuple[list[Agency], list[Assignment]]:
         for ab in v.abbrev_re.findall(raw):
             if ab not in ag.abbreviations:
                 ag.abbreviations.append(ab)
-        sid = ctx.section_id_at(s)
-        for role in roles:
-            ag.mentions.append(AgencyMention(section_id=sid, raw=raw, role=role, span=Span(start=s, end=e)))  # type: ignore[arg-type]
+        seen: set[tuple[str, Optional[str]]] = set()
+        for role, at in roles:
+            sid = ctx.section_id_at(s if at is None else at)
+            if (role, sid) not in seen:
+                seen.add((role, sid))
+                ag.mentions.append(AgencyMention(section_id=sid, raw=raw, role=role, span=Span(start=s, end=e)))  # type: ignore[arg-type]
     return list(agencies.values()), assignments
 
 
