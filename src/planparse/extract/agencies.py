@@ -183,7 +183,7 @@ class _Vocab:
         self.central_city_views = {_view(_nfc(p)) for p in data["central_cities"]}
         self.generic_re = _words_re(data["generic_starters"])
         self.generic_after_head_re = _words_re(data["generic_after_head"], prefix=r"[ ]{1,4}")
-        self.person_title_re = _words_re(data["person_titles"], suffix=r"[ ]{1,4}")
+        self.person_title_re = _words_re(data["person_titles"], suffix=r"(?=[ ,;])[ ]{0,4}")
         self.abbrev_re = re.compile(
             rf"(?<![\p{{L}}\p{{N}}&-])(?:{'|'.join(re.escape(a) for a in sorted(set(data['abbreviations']), key=len, reverse=True))})(?![\p{{L}}\p{{N}}&])"
         )
@@ -539,9 +539,12 @@ def _skip_person(view: str, pos: int, end: int) -> int:
 
 
 def _item_starts(text: str, view: str, pos: int, end: int) -> bool:
-    p = _skip_person(view, _WS.match(view, pos, end).end(), end)
+    q = _WS.match(view, pos, end).end()
+    p = _skip_person(view, q, end)
     if p >= end:
         return False
+    if p > q and view[p : p + 1] in (",", ";"):
+        return True
     return bool(_vocab().generic_re.match(view, p, end)) or _match_at(text, view, p, end) is not None
 
 
@@ -712,17 +715,22 @@ def _parse_list_at(doc: _Doc, pos: int, end: int, allow_semicolon: bool = True) 
     "Sở Tài chính, Sở Lao động - Thương binh và Xã hội cân đối …" → 2 agencies, ends before
     "cân đối"; "Sở Lao động - Thương binh và Xã hội, các ban, ngành hướng dẫn" → 1 agency and
     a generic group; "Sở Kế hoạch - Đầu tư; Sở Tài Chính và các cơ quan liên quan" → 2 + 1;
-    "Chủ tịch UBND các huyện, thành phố" → the collective body (the title is skipped).
+    "Bộ trưởng, Thủ trưởng cơ quan ngang bộ, …, Chủ tịch Ủy ban nhân dân các tỉnh, thành phố"
+    → generic items and the collective body (a person's title is skipped).
     """
     text, view, v = doc.text, doc.view, _vocab()
     sep_re = _LIST_SEP if allow_semicolon else _LIST_SEP_NO_SEMI
     items: list[_Match] = []
-    p = _skip_person(view, _WS.match(view, pos, end).end(), end)
+    item_start = _WS.match(view, pos, end).end()
+    p = item_start
     for _ in range(40):
+        p = _skip_person(view, item_start, end)
         m = _match_at(text, view, p, end, doc.city_level)
         if m is not None:
             items.append(m)
             p = m.end
+        elif p > item_start and view[p : p + 1] in (",", ";"):
+            items.append(_Match(item_start, p, "", "unknown", "generic"))  # a title alone
         elif v.generic_re.match(view, p, end):
             cut = None
             for sep in sep_re.finditer(view, p, end):
@@ -736,10 +744,11 @@ def _parse_list_at(doc: _Doc, pos: int, end: int, allow_semicolon: bool = True) 
             items.append(_Match(p, cut.start(), "", "unknown", "generic"))
             p = cut.start()
         else:
+            p = item_start
             break
         s = sep_re.match(view, p, end)
         if s and _item_starts(text, view, s.end(), end):
-            p = _skip_person(view, _WS.match(view, s.end(), end).end(), end)
+            item_start = _WS.match(view, s.end(), end).end()
             continue
         break
     return items, p
@@ -778,7 +787,7 @@ def _is_tcth(sec: Section) -> bool:
 
 
 _LABEL_PREFIX = re.compile(
-    r"[ ]{0,8}(?:(?:điều|phần|chương|mục)[ ]{1,3}[\p{L}\d]{1,12}|[ivxlc]{1,6}|\d{1,3}(?:\.\d{1,3}){0,4}|[a-zđ]|\(\d{1,3}\))[.):\-]?[ ]{0,4}"
+    r"[ ]{0,8}(?:(?:điều|phần|chương|mục)[ ]{1,3}[\p{L}\d]{1,12}|[ivxlc]{1,6}|\d{1,3}(?:\.\d{1,3}){0,4}|[a-zđ]|\(\d{1,3}\))[.):\-]?[ ]{0,4}|[ ]{0,8}[-+•][ ]{1,4}"
 )
 _MARKUP = re.compile(r"[*_#\\ ]{0,12}")
 
@@ -827,7 +836,7 @@ def _is_assignment_section(doc: _Doc, sec: Section) -> bool:
     by an agency ('II. NỘI DUNG THỰC HIỆN / 1. Sở Y tế / 2. Sở Tài chính / …')."""
     if sec.id not in doc.assign_cache:
         ok = _is_tcth(sec)
-        if not ok and sec.kind in _OUTLINE_KINDS:
+        if not ok and sec.kind in _OUTLINE_KINDS + ("point", "para"):
             kids = [c for c in sec.children if c.kind in ("item", "article", "sec", "part", "chapter", "point", "bullet")]
             named = sum(1 for c in kids if _starts_with_agency(doc, c))
             ok = named >= 2 and 2 * named >= len(kids)
@@ -1043,7 +1052,7 @@ def _extract_heading_leads(doc: _Doc) -> list[Assignment]:
         if not _is_assignment_section(doc, sec):
             continue
         for child in sec.children:
-            if child.kind in ("bullet", "table", "table_row") or not doc.role_zone(child.span.start):
+            if child.kind in ("table", "table_row") or not doc.role_zone(child.span.start):
                 continue
             heads = _heading_agencies(doc, child)
             if not heads:
