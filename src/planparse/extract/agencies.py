@@ -824,7 +824,7 @@ def _heading_agencies(doc: _Doc, sec: Section) -> list[_Match]:
 
 def _starts_with_agency(doc: _Doc, sec: Section) -> bool:
     heads = _heading_agencies(doc, sec)
-    if not heads or heads[0].kind != "agency":
+    if not heads:
         return False
     s, _e = _heading_bounds(doc, sec)
     im = _vocab().heading_intro_re.match(doc.view, s, heads[0].start)
@@ -1140,64 +1140,115 @@ def _task_title(doc: _Doc, sec: Section) -> Optional[str]:
 
 
 _PIPE_ROW = re.compile(r"(?m)^[ ]{0,8}\|[^\n]{1,4000}\|[ ]{0,8}$")
+_LINE = re.compile(r"(?m)^[^\n]{0,20000}$")
 
 
-def _cells(view: str, start: int, end: int) -> list[tuple[int, int]]:
-    bars = [m.start() for m in re.finditer(r"\|", view[start:end])]
-    out = []
-    for a, b in zip(bars, bars[1:]):
-        s, e = start + a + 1, start + b
-        while s < e and view[s] in " *":
-            s += 1
-        while e > s and view[e - 1] in " *":
-            e -= 1
-        out.append((s, e))
-    return out
+def _trim_cell(view: str, s: int, e: int) -> tuple[int, int]:
+    while s < e and view[s] in " *\n":
+        s += 1
+    while e > s and view[e - 1] in " *\n":
+        e -= 1
+    return s, e
+
+
+def _pipe_tables(view: str, end: int) -> list[list[list[tuple[int, int]]]]:
+    """Tables written one row per line: '| a | b | c |'."""
+    tables: list[list[list[tuple[int, int]]]] = []
+    prev_end = -10
+    for rm in _PIPE_ROW.finditer(view, 0, end):
+        if rm.start() > prev_end + 1:
+            tables.append([])
+        prev_end = rm.end()
+        bars = [m.start() for m in re.finditer(r"\|", view[rm.start() : rm.end()])]
+        tables[-1].append([_trim_cell(view, rm.start() + a + 1, rm.start() + b) for a, b in zip(bars, bars[1:])])
+    return tables
+
+
+def _flat_tables(view: str, end: int) -> list[list[list[tuple[int, int]]]]:
+    """Tables flattened one cell per line between lines holding only '|'; a row ends where two
+    '|' lines meet ('|\nTT\n|\nTên đề án\n|\nCơ quan chủ trì\n|\n|\n1\n|\n…')."""
+    tables: list[list[list[tuple[int, int]]]] = []
+    rows: list[list[tuple[int, int]]] = []
+    row: list[tuple[int, int]] = []
+    cell: Optional[tuple[int, int]] = None
+    in_table = False
+    for lm in _LINE.finditer(view, 0, end):
+        line = view[lm.start() : lm.end()].strip()
+        if line == "|":
+            if not in_table:
+                in_table, rows, row, cell = True, [], [], None
+            elif cell is not None:
+                row.append(_trim_cell(view, *cell))
+                cell = None
+            else:  # two bars: the row ends
+                if row:
+                    rows.append(row)
+                row = []
+            continue
+        if not in_table:
+            continue
+        if line == "" and cell is None:
+            if row:
+                rows.append(row)
+            if len(rows) > 1:
+                tables.append(rows)
+            in_table, rows, row = False, [], []
+            continue
+        cell = (cell[0] if cell is not None else lm.start(), lm.end())
+    if in_table:
+        if row:
+            rows.append(row)
+        if len(rows) > 1:
+            tables.append(rows)
+    return tables
 
 
 def _extract_tables(doc: _Doc) -> list[Assignment]:
-    """Assignment tables written as '| … |' lines.
+    """Assignment tables: rows of '| … |' lines, or cells flattened one per line between '|'
+    lines.
 
     Header "| TT | Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành | Sản
     phẩm |" (any order; column names in roles.json 'table_columns'); each following row is an
     assignment ("| 1. | Xây dựng … | Bộ Thông tin và Truyền thông | Ban Tuyên giáo Trung ương;
     các bộ, ngành, địa phương; VTV, VOV, TTXVN | Quyết định … | 6/2025 |"), its section the
-    row's own (kind 'table_row'); group rows with no body and no time ("| **I.** | Nâng cao
-    nhận thức … | | |") and separator rows ("|---|---|") are skipped.
+    row's own (kind 'table_row'). A row with fewer cells than the header (the cells of merged
+    'TT' and task columns left out) is aligned on the lead column. Group rows with no body and
+    no time ("| **I.** | Nâng cao nhận thức … | | |") and separator rows are skipped.
     """
     v, view, text = _vocab(), doc.view, doc.text
     out: list[Assignment] = []
-    cols: Optional[dict[int, str]] = None
-    prev_end = -10
-    for rm in _PIPE_ROW.finditer(view, 0, doc.end):
-        if rm.start() > prev_end + 1:
-            cols = None
-        prev_end = rm.end()
-        cells = _cells(view, rm.start(), rm.end())
-        header = {i: v.table_cols[k] for i, (s, e) in enumerate(cells) if (k := _squash(view[s:e].rstrip(" :"))) in v.table_cols}
-        if "lead" in header.values() or "coordinate" in header.values():
-            cols = header
-            continue
-        if cols is None or re.fullmatch(r"[ |\-:]{1,4000}", view[rm.start() : rm.end()]):
-            continue
-        if not doc.role_zone(rm.start()):
-            continue
-        a = Assignment(section_id=doc.ctx.section_id_at(rm.start()))
-        for i, (s, e) in enumerate(cells):
-            kind = cols.get(i)
-            if kind is None or e <= s:
+    for rows in _pipe_tables(view, doc.end) + _flat_tables(view, doc.end):
+        cols: Optional[dict[int, str]] = None
+        ncols = 0
+        for cells in rows:
+            header = {i: v.table_cols[k] for i, (s, e) in enumerate(cells) if (k := _squash(view[s:e].rstrip(" :"))) in v.table_cols}
+            if "lead" in header.values() or "coordinate" in header.values():
+                cols, ncols = header, len(cells)
                 continue
-            if kind in ("lead", "coordinate"):
-                target = a.lead if kind == "lead" else a.coordinating
-                for ss, ee in _split_items(text, view, s, e):
-                    for m in _agencies_in(text, view, ss, ee, doc.city_level):
-                        doc.add_role(m, kind)
-                        if m.name not in target:
-                            target.append(m.name)
-            elif kind in ("task", "timeframe", "output"):
-                setattr(a, kind, text[s:e].strip())
-        if a.lead or a.coordinating or a.timeframe:
-            out.append(a)
+            if cols is None or not cells or all(re.fullmatch(r"[ \-:]{0,400}", view[s:e]) for s, e in cells):
+                continue
+            if not doc.role_zone(cells[0][0]):
+                continue
+            shift = 0
+            if len(cells) < ncols:
+                first_role_col = min(i for i, k in cols.items() if k in ("lead", "coordinate"))
+                shift = first_role_col
+            a = Assignment(section_id=doc.ctx.section_id_at(cells[0][0]))
+            for i, (s, e) in enumerate(cells):
+                kind = cols.get(i + shift)
+                if kind is None or e <= s:
+                    continue
+                if kind in ("lead", "coordinate"):
+                    target = a.lead if kind == "lead" else a.coordinating
+                    for ss, ee in _split_items(text, view, s, e):
+                        for m in _agencies_in(text, view, ss, ee, doc.city_level):
+                            doc.add_role(m, kind)
+                            if m.name not in target:
+                                target.append(m.name)
+                elif kind in ("task", "timeframe", "output"):
+                    setattr(a, kind, text[s:e].strip())
+            if a.lead or a.coordinating or a.timeframe:
+                out.append(a)
     return out
 
 
