@@ -204,6 +204,7 @@ class _Vocab:
         for kind, phrases in roles["table_columns"].items():
             for p in phrases:
                 self.table_cols.setdefault(_squash(_view(_nfc(p))), kind)
+        self.collective_roles = {k: set(v) for k, v in roles["collective_roles"].items() if not k.startswith("_")}
         self.tcth_title_views = [_view(_nfc(t)) for t in roles["tcth_titles"]]
         self.situation_title_views = [_view(_nfc(t)) for t in roles["situation_titles"]]
         self.heading_intro_re = _words_re(roles["heading_intro"], prefix=r"[ ]{0,3}", suffix=r"[ ]{0,3}")
@@ -603,7 +604,7 @@ def _agencies_in(text: str, view: str, start: int, end: int, city_level: str) ->
     p = _skip_person(view, _WS.match(view, start, end).end(), end)
     for _ in range(8):
         m = _match_at(text, view, p, end, city_level)
-        if m is None or m.kind != "agency":
+        if m is None or m.kind == "generic":
             break
         out.append(m)
         p = _skip_person(view, _WS.match(view, m.end, end).end(), end)
@@ -633,14 +634,21 @@ class _Doc:
     heading_cache: dict[str, list[_Match]] = field(default_factory=dict)
     assign_cache: dict[str, bool] = field(default_factory=dict)
 
-    def add_role(self, m: _Match, role: str, at: Optional[int] = None) -> None:
+    def add_role(self, m: _Match, role: str, at: Optional[int] = None, heading: bool = False) -> bool:
         """Give the name ``m`` a role; ``at`` is where the role is stated when that is not at
-        the name itself (an item's agency that advises in its point b)."""
+        the name itself (an item's agency that advises in its point b). A collective body
+        ('UBND các tỉnh, thành phố') takes a role when it heads an item, else only the roles
+        roles.json 'collective_roles' allows for its level."""
         if m.kind == "generic":
-            return
+            return False
+        if m.kind == "collective" and not heading:
+            level = m.name.rsplit(" cấp ", 1)[-1]
+            if f"cấp {level}" not in _vocab().collective_roles.get(role, set()):
+                return False
         k = (m.start, m.end)
         self.roles.setdefault(k, {}).setdefault(role, set()).add(at)
         self.role_match.setdefault(k, m)
+        return True
 
     def has_role(self, m: _Match, role: str) -> bool:
         return role in self.roles.get((m.start, m.end), {})
@@ -961,8 +969,7 @@ def _extract_verb_roles(doc: _Doc) -> None:
                     continue
                 items, _ = _parse_list_at(doc, ce, max(s_end, ce))
                 for m in items:
-                    if m.kind == "agency":
-                        doc.add_role(m, "coordinate")
+                    doc.add_role(m, "coordinate")
                 subj, _named = _explicit_subject(doc, cs, re.compile(r"^[ ]{0,3}(?:có trách nhiệm[ ]{0,3})?$"))
                 own = {(m.start, m.end) for m in _implicit_subject(doc, doc.chain(cs))}
                 for m in subj:
@@ -1028,8 +1035,7 @@ def _report_objects(doc: _Doc, ce: int, c_end: int, s_end: int, is_send: bool) -
             continue
         items, list_end = _parse_list_at(doc, m.start, limit)
         for it in items:
-            if it.kind == "agency":
-                doc.add_role(it, "report_to")
+            doc.add_role(it, "report_to")
         sub = v.report_submit_re.match(view, list_end, limit)
         if sub:
             for it in _parse_list_at(doc, sub.end(), limit)[0]:
@@ -1058,7 +1064,7 @@ def _extract_heading_leads(doc: _Doc) -> list[Assignment]:
             if not heads:
                 continue
             for m in heads:
-                doc.add_role(m, "lead")
+                doc.add_role(m, "lead", heading=True)
             _s, e = _heading_bounds(doc, child)
             rest = doc.text[heads[-1].end : e].strip(" :;,.-*")
             if re.match(r"(?:và|,)?[ ]{0,3}(?:các|những)(?![\p{L}\p{M}])", _view(rest)):
@@ -1116,8 +1122,7 @@ def _extract_fields(doc: _Doc) -> list[Assignment]:
                 target = a.lead if f.kind == "lead" else a.coordinating
                 for s, e in _split_items(text, view, f.val_start, f.val_end):
                     for m in _agencies_in(text, view, s, e, doc.city_level):
-                        doc.add_role(m, f.kind)
-                        if m.name not in target:
+                        if doc.add_role(m, f.kind) and m.name not in target:
                             target.append(m.name)
             elif f.kind == "direct":
                 a.directing = value
@@ -1242,8 +1247,7 @@ def _extract_tables(doc: _Doc) -> list[Assignment]:
                     target = a.lead if kind == "lead" else a.coordinating
                     for ss, ee in _split_items(text, view, s, e):
                         for m in _agencies_in(text, view, ss, ee, doc.city_level):
-                            doc.add_role(m, kind)
-                            if m.name not in target:
+                            if doc.add_role(m, kind) and m.name not in target:
                                 target.append(m.name)
                 elif kind in ("task", "timeframe", "output"):
                     setattr(a, kind, text[s:e].strip())
