@@ -71,6 +71,10 @@ _STARTS_BLOCK = re.compile(
     r"|[-_=*.]{3,}|(?:TM|KT|Q|TL|TUQ)\.[ \t])"
 )
 _MARKER_CONT = re.compile(r"[ \t]{0,4}[.,;:)]")
+_PAGE_BREAK = re.compile(
+    r"[ \t\f]*(?:\f|[-=_*]{2,}[ \t]*(?:PAGE[ \t]?BREAK|(?:Page|Trang)[ \t]+\d{1,4})[ \t]*[-=_*]{2,}|-[ \t]?\d{1,4}[ \t]?-)[ \t\f]*$",
+    re.IGNORECASE,
+)
 _LOWER_START = re.compile(r"[ \t]{0,8}\p{Ll}")
 _LIST_START = re.compile(r"[ \t]{0,8}(?:[a-zđ][.)]|[-+•*])[ \t]")
 _CLOSING_PUNCT = set('.:;!?…"\')]}|/')
@@ -163,7 +167,11 @@ def _classify(source: str, lines: list[_Line]) -> list[_FootnoteBody]:
     if len(nonblank) - j >= 5 and strong >= 2:
         for i in nonblank[j:]:
             lines[i].dest, lines[i].kind = "removed", "script"
-    # 3. footnote bodies
+    # 3. page-break markers left by converters: "\f", "--- PAGE BREAK ---", "- 3 -", "=== Trang 3 ==="
+    for i in nonblank:
+        if lines[i].dest == "main" and _PAGE_BREAK.match(source, lines[i].start, lines[i].end):
+            lines[i].dest, lines[i].kind = "removed", "page_break"
+    # 4. footnote bodies
     bodies: list[_FootnoteBody] = []
     tail = False
     first_inline: dict[str, int] = {}

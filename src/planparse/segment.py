@@ -29,6 +29,7 @@ from typing import Optional
 import regex as re
 
 from .models import Section, Span, Warning
+from .textkey import fold
 from .vocab import load
 
 
@@ -62,7 +63,7 @@ class _Grammar:
         self.roman = roman
         ord_words = _alt(list(v["ordinals"]) + [w.upper() for w in v["ordinals"]])
         self.re = re.compile(
-            rf"""(?x)[ \t]{{0,12}}(?:\*\*)?(?:
+            rf"""(?x)[ \t]{{0,12}}(?:[„‚`´·"][ \t]+)?(?:\*\*)?(?:
               (?P<part>(?:{_alt(v["part_words"])})[ \t]+(?:(?:thứ|THỨ)[ \t]+(?P<part_ord>{ord_words})|(?P<part_num>{roman}|\d{{1,2}}))\b)
             | (?P<chapter>(?:{_alt(v["chapter_words"])})[ \t]+(?P<chapter_num>{roman}|\d{{1,2}})\b)
             | (?P<division>(?:{_alt(v["division_words"])})[ \t]+(?P<division_num>{roman}|\d{{1,2}})\b)
@@ -84,6 +85,12 @@ class _Grammar:
         self.attachment_re = re.compile(
             rf"[ \t]{{0,12}}(?P<word>{_alt(v['attachment_words'])})(?:[ \t]+[\p{{Lu}}]{{1,12}}){{0,5}}[ \t]*$"
         )
+        # the same, accent-insensitive (OCR output loses marks: "QUYET ĐỊNH", "KE HOẠCH", "Noi nhận")
+        self.attachment_folded = re.compile(
+            rf"[ \t]{{0,12}}(?P<word>{_alt(sorted({fold(w) for w in v['attachment_words']}))})(?:[ \t]+[a-z]{{1,12}}){{0,5}}[ \t]*$"
+        )
+        self.attachment_canonical = {fold(w): w for w in v["attachment_words"]}
+        self.closing_folded = tuple(fold(w) for w in v["closing_words"])
         self.named_re = re.compile(rf"(?P<word>{_alt(v['named_blocks'])})[ \t]+(?P<num>\d{{1,2}}(?:\.\d{{1,2}})?)\b")
         self.named = v["named_blocks"]
 
@@ -160,11 +167,15 @@ def segment(text: str, body_end: Optional[int] = None) -> tuple[list[Section], l
             continue
         # attachment: a document-type line on its own, after the body has begun
         am = g.attachment_re.match(line)
-        if am:
+        folded = None
+        if not am and line.strip().isupper() and len(line) < 80:
+            folded = g.attachment_folded.match(fold(line))
+        if am or folded:
             if seen_heading:
                 # label: the document-type word ("CHƯƠNG TRÌNH HÀNH ĐỘNG" of "… CỦA CHÍNH PHỦ")
+                label = am.group("word") if am else g.attachment_canonical[folded.group("word")]
                 title, title_end = _next_line_title(text, lines, li)
-                node = _Node("attachment", g.ranks["attachment"], ls, title_end or le, label=am.group("word"), title=title)
+                node = _Node("attachment", g.ranks["attachment"], ls, title_end or le, label=label, title=title)
                 node.id_label = None
                 nodes.append(node)
                 in_closing = False
@@ -175,6 +186,8 @@ def segment(text: str, body_end: Optional[int] = None) -> tuple[list[Section], l
         if _RULE_LINE.match(line):
             continue  # "-------", "=====": a typographic rule, not a bullet
         m = g.re.match(line)
+        if not m and fold(line).lstrip(" \t|*").startswith(g.closing_folded):
+            m = g.re.match("Nơi nhận:")  # an OCR'd "Noi nhận:"
         if not m:
             in_table = None
             continue
