@@ -156,6 +156,8 @@ class _Vocab:
                 self.heads.setdefault(_squash(_view(_nfc(f))), head)
                 forms.append(f)
         self.head_re = _words_re(forms, prefix=_NWB)
+        # abbreviation forms written in capitals in the data ("UBND", "VOV")
+        self.caps_heads = {_squash(_view(_nfc(f))) for h in data["heads"] for f in h["forms"] if f.upper() == f}
 
         self.tails: dict[str, str] = {}
         forms = []
@@ -418,6 +420,8 @@ def _match_at(text: str, view: str, pos: int, end: int, city_level: str = "distr
     head_upper = _upper_at(text, pos)
     if not head_upper and not head.lower_ok:
         return None
+    if _all_caps_word_inside_line(text, view, hm.start(), hm.end()):
+        return None  # "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM": a capitalised word, not a head
     p = hm.end()
     parts = [head.canonical]
     level = head.level
@@ -496,6 +500,19 @@ def _match_at(text: str, view: str, pos: int, end: int, city_level: str = "distr
     if head.keep_level:
         parts.extend(suffix)
     return _Match(pos, p, _clean_name(" ".join(parts)), level or "unknown", "agency")
+
+
+def _all_caps_word_inside_line(text: str, view: str, start: int, end: int) -> bool:
+    """A head written in capitals that is not an abbreviation ('HỘI', 'SỞ') and follows
+    another word on its line: part of an upper-case title, not an agency name."""
+    word = text[start:end]
+    if not (word.isupper() and " " not in word.strip() and any(unicodedata.combining(c) or c.lower() != c for c in word)):
+        return False
+    if _squash(view[start:end]) in _vocab().caps_heads:
+        return False
+    line_start = view.rfind("\n", 0, start) + 1
+    before = text[line_start:start].strip(" |*#")
+    return bool(before) and before.split()[-1].isupper()
 
 
 def _city_level(ctx: Optional[Context]) -> str:
