@@ -4,7 +4,9 @@ Readers are registered per file extension (``register_reader``) so formats (DOCX
 plug in without touching the rest of the pipeline; a reader may be given as "module:function"
 so its heavy dependencies are imported only when such a file is read. The plain-text reader detects
 UTF-8 (with or without BOM) and UTF-16 (BOM, or the NUL-byte pattern of a BOM-less file),
-and falls back to Windows-1258 with a low confidence and a warning.
+repairs UTF-8 holding legacy-font mojibake, and otherwise scores the legacy Vietnamese encodings
+(TCVN3/ABC, VNI-Windows, VISCII, Windows-1258; ``ingest.encodings``) and keeps the most
+Vietnamese-looking decoding, with its confidence and a warning.
 """
 
 from __future__ import annotations
@@ -55,13 +57,23 @@ def supported_extensions() -> list[str]:
 
 
 def decode_text(data: bytes, path: str = "<text>", encoding: Optional[str] = None) -> tuple[str, str, float, list[Warning]]:
-    """Decode bytes of a text file: (text, encoding, confidence, warnings)."""
+    """Decode bytes of a text file: (text, encoding, confidence, warnings).
+
+    - ``encoding`` given: "utf-8", "utf-16", any Python codec, or a legacy Vietnamese encoding
+      "tcvn3" (ABC, .VnTime), "vni" (VNI-Windows), "viscii", "cp1258" (Windows-1258), or
+      "utf-8+tcvn3" / "utf-8+vni" for UTF-8 files holding legacy-font mojibake; confidence 1.0.
+    - BOM (UTF-8, UTF-16) or the NUL-byte pattern of BOM-less UTF-16.
+    - Valid UTF-8; when it reads like TCVN3/VNI bytes shown with a Latin font ("KÕ ho¹ch",
+      "Keá hoaïch") it is repaired, with an ``encoding_repaired`` warning.
+    - Otherwise the legacy encoding whose decoding looks most Vietnamese (``encodings.detect``),
+      with its confidence and an ``encoding_guess`` warning naming the runner-up.
+
+    Legacy decodings are returned in Unicode NFC (Windows-1258 and VN1 spell tones as combining
+    marks); UTF-8/UTF-16 text is returned as it is, for ``normalise`` to record its clean-up.
+    """
     warnings: list[Warning] = []
     if encoding:
-        try:
-            return data.decode(encoding), encoding, 1.0, warnings
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise DecodeError(f"cannot decode as {encoding}: {exc}", path) from None
+        return _decode_named(data, path, encoding)
     if data.startswith(codecs.BOM_UTF8):
         return _strict(data[3:], "utf-8", path), "utf-8-sig", 1.0, warnings
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -78,19 +90,72 @@ def decode_text(data: bytes, path: str = "<text>", encoding: Optional[str] = Non
             raise DecodeError("binary file (NUL bytes), not text", path) from None
     if b"\x00" in sample:
         raise DecodeError("binary file (NUL bytes), not text", path)
+    from . import encodings as legacy
+
     try:
-        return data.decode("utf-8"), "utf-8", 1.0, warnings
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1258")
-    except UnicodeDecodeError:
-        raise DecodeError("not valid UTF-8, UTF-16 or Windows-1258 text", path) from None
-    controls = sum(1 for ch in text[:4096] if ord(ch) < 32 and ch not in "\r\n\t\f")
-    if controls > 8:
+        text = None
+    if text is not None:
+        repair = legacy.repair_mojibake(text)
+        if repair is None:
+            return text, "utf-8", 1.0, warnings
+        warnings.append(
+            Warning(
+                code="encoding_repaired",
+                message=(
+                    f"UTF-8 text holding {legacy.LABELS[repair.encoding]} mojibake (legacy-font bytes shown as Windows-1252); "
+                    f"repaired {repair.lines} lines (confidence {repair.confidence:.2f}); use --encoding utf-8 to keep it as it is"
+                ),
+            )
+        )
+        return repair.text, f"utf-8+{repair.encoding}", repair.confidence, warnings
+    found = legacy.detect(data)
+    _reject_binary(found.text, path)
+    warnings.append(
+        Warning(
+            code="encoding_guess",
+            message=f"not UTF-8; decoded as {found.describe()}, confidence {found.confidence:.2f}; override with --encoding",
+        )
+    )
+    return found.text, found.encoding, found.confidence, warnings
+
+
+def _reject_binary(text: str, path: str) -> None:
+    """Refuse a decoding that is mostly control characters (a binary file read as text)."""
+    head = text[:4096]
+    controls = sum(1 for ch in head if ord(ch) < 32 and ch not in "\r\n\t\f")
+    if controls > 8 and controls > len(head) // 200:
         raise DecodeError("binary file (control bytes), not text", path)
-    warnings.append(Warning(code="encoding_guess", message="not UTF-8; decoded as Windows-1258"))
-    return text, "cp1258", 0.5, warnings
+
+
+def _decode_named(data: bytes, path: str, encoding: str) -> tuple[str, str, float, list[Warning]]:
+    """Decode with an encoding the user named (see ``decode_text``); a clear error otherwise."""
+    from . import encodings as legacy
+
+    try:
+        name = legacy.canonical_name(encoding)
+    except LookupError:
+        raise DecodeError(
+            f"unknown encoding {encoding!r} (use utf-8, utf-16, cp1258, tcvn3, vni, viscii, utf-8+tcvn3, utf-8+vni or a Python codec name)",
+            path,
+        ) from None
+    first, _, repair_as = name.partition("+")
+    if first in legacy.LEGACY:
+        return legacy.decode(data, first), first, 1.0, []
+    try:
+        text = data.decode(first)
+    except UnicodeDecodeError as exc:
+        raise DecodeError(f"cannot decode as {encoding}: {exc}", path) from None
+    if repair_as:
+        if repair_as not in legacy.LEGACY:
+            raise DecodeError(f"unknown legacy encoding {repair_as!r} after '+' (use tcvn3, vni, viscii or cp1258)", path)
+        lines = []
+        for line in text.split("\n"):
+            raw = legacy._to_bytes(line) if not line.isascii() else None
+            lines.append(line if raw is None else legacy.decode(raw, repair_as))
+        text = "\n".join(lines)
+    return text, name, 1.0, []
 
 
 def _strict(data: bytes, enc: str, path: str) -> str:
