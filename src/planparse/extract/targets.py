@@ -63,6 +63,7 @@ _WORD_START = r"(?<![\p{L}\p{M}])"
 _LWORD = r"[\p{Ll}\p{M}]{1,12}"
 _ANYWORD = r"[\p{L}\p{M}]{1,12}"
 _YEAR = r"(?:19|20)\d{2}"
+_WINDOW = 300  # characters read around a number (keeps every step linear on huge clauses)
 _ROMAN_QUARTER = {"I": 1, "II": 2, "III": 3, "IV": 4}
 
 #: A written rate right after a number: "con/phụ nữ", "bé trai/100 bé gái", "người/vạn dân".
@@ -70,10 +71,14 @@ _RATE = re.compile(
     rf"[ \t]{{1,3}}(?P<x>{_LWORD}(?:[ \t]{_LWORD}){{0,2}})/(?P<k>\d{{1,6}}[ \t]{{1,2}})?"
     rf"(?P<y1>{_LWORD})(?:[ \t](?P<y2>{_LWORD}))?{_WORD_END}"
 )
+_TRO_LEN = re.compile(r"(?i:trở[ \t]{1,3}lên)")  # "từ 80% xã, phường, thị trấn trở lên"
 _PCT_PER = re.compile(r"/((?i:năm|tháng|quý))(?![\p{L}\p{M}\d])")
 _SENTENCE_BOUNDARY = re.compile(r"\n|[.!?](?=[ \t]|$)", re.MULTILINE)
 _CLAUSE_BOUNDARY = re.compile(r"\n|;|[.!?](?=\s|$)")
 _BULLET_LEAD = re.compile(r"[ \t]{0,8}(?:\\?[-+•*][ \t]{1,4})?")
+_LIST_LABEL = re.compile(
+    r"(?:\\?[-+•*]|[a-zđ][.)]|\(?\d{1,2}(?:\.\d{1,2}){0,3}[.)]|\([a-zđ\d]{1,2}\))[ \t]{1,4}(?=\S)"
+)
 _TABLE_LINE = re.compile(r"^[ \t]{0,8}\|.{0,4000}$", re.MULTILINE)
 _TABLE_SEPARATOR = re.compile(r"[ \t|:\-]{1,4000}")
 _CELL_MARKUP = re.compile(r"\*{1,3}|_{2}")
@@ -153,17 +158,20 @@ def _vocab() -> _Vocab:
     per_alt = _words_alt(units["per"])
     pct = "|".join(re.escape(p) for p in units["percent"])
 
-    # Groups: n1, p1 (percent after n1), n2 (range end), p2 / unit (+ per).
+    # Groups: n1, p1 (percent after n1), n2 (range end), then p2 (percent after a range
+    # "90% đến 100%") or p3 / unit (+ per) / the look-ahead of a written rate ("con/phụ nữ").
     number_expr = re.compile(
         rf"""
         {_NUM_LEFT}(?P<n1>{NUM}){_NUM_RIGHT}
         (?:[ \t]{{0,2}}(?P<p1>{pct}))?
         (?:[ \t]{{0,3}}(?P<rw>đến|tới|\\?[-–])[ \t]{{0,3}}(?P<n2>{NUM}){_NUM_RIGHT})?
-        (?:
-            [ \t]{{0,2}}(?P<p2>{pct})
+        (?(p1)(?:[ \t]{{0,2}}(?P<p2>{pct}))?
+        |(?=[ \t]{{0,3}}[\p{{L}}%])(?:
+            [ \t]{{0,2}}(?P<p3>{pct})
           | [ \t]{{1,3}}(?P<unit>(?i:{unit_alt})){_WORD_END}
             (?:/(?P<per>(?i:{per_alt})){_WORD_END})?
-        )?
+          | (?=[ \t]{{1,3}}{_LWORD}(?:[ \t]{_LWORD}){{0,2}}/(?:\d{{1,6}}[ \t]{{1,2}})?\p{{Ll}})
+        ))
         """,
         re.VERBOSE,
     )
@@ -198,7 +206,7 @@ def _vocab() -> _Vocab:
     suffix_cmp = re.compile(
         rf"[ \t]{{0,3}}(?P<s>(?i:{_words_alt(p for ps in tv['suffix_comparators'].values() for p in ps)})){_WORD_END}"
     )
-    change_to = re.compile(rf"^[ \t]{{0,3}}(?i:{_words_alt(tv['change_to'])})[ \t]{{1,3}}(?:mức[ \t]{{1,3}})?\d")
+    change_to = re.compile(rf"[ \t]{{0,3}}(?i:{_words_alt(tv['change_to'])})[ \t]{{1,3}}(?:mức[ \t]{{1,3}})?\d")
 
     dv = tv["direction_verbs"]
     direction_of: dict[str, Optional[str]] = {}
@@ -443,13 +451,25 @@ class _Bounds:
         return lo, max(hi, end)
 
 
+def _display(text: str, lo: int, hi: int, start: int, end: int) -> str:
+    """The clause of a target for display; a very long clause is cut to a window around it."""
+    if hi - lo <= 3 * _WINDOW:
+        return text[lo:hi]
+    a = max(lo, start - _WINDOW)
+    b = min(hi, end + _WINDOW)
+    a = text.find(" ", a, start) + 1 if a > lo and text.find(" ", a, start) >= 0 else a
+    cut = text.rfind(" ", end, b)
+    b = cut if b < hi and cut > end else b
+    return text[a:b].strip()
+
+
 def _trim(text: str, lo: int, hi: int) -> tuple[int, int]:
-    """Drop blanks and a leading bullet ("- ", "+ ") from ``text[lo:hi]``."""
+    """Drop blanks and a leading bullet or list label ("- ", "+ ", "a) ", "2.1. ") from ``text[lo:hi]``."""
     while lo < hi and text[lo] in " \t\n":
         lo += 1
-    if lo < hi and text[lo] in "-+•*\\":
-        m = _BULLET_LEAD.match(text, lo, hi)
-        lo = m.end() if m else lo
+    m = _LIST_LABEL.match(text, lo, hi)
+    if m:
+        lo = m.end()
     while hi > lo and text[hi - 1] in " \t\n":
         hi -= 1
     return lo, hi
@@ -591,6 +611,8 @@ def _subject_before(v: _Vocab, text: str, lo: int, prefix_start: int) -> Optiona
 
 
 def _value(raw: str) -> Optional[float]:
+    if raw.isdigit():
+        return float(int(raw))
     x = parse_vn_number(raw)
     return None if x is None else float(as_int_if_whole(x))
 
@@ -645,7 +667,7 @@ def _extract_number_target(
     """
     c_lo, c_hi = clause
     n1_start = m.start("n1")
-    pct = bool(m.group("p1") or m.group("p2"))
+    pct = bool(m.group("p1") or m.group("p2") or m.group("p3"))
     unit_form = m.group("unit")
     num_end = m.end("n2") if m.group("n2") else m.end("n1")
     end = m.end()
@@ -653,7 +675,7 @@ def _extract_number_target(
     unit: Optional[str] = None
     if pct:
         unit = "%"
-        end = m.end("p2") if m.group("p2") else m.end("p1")  # "100% trẻ em": the word is no unit
+        end = max(m.end(g) for g in ("p1", "p2", "p3") if m.group(g))
         unit_form = None
         per = _PCT_PER.match(text, end)
         of = v.percent_of.match(text, end)
@@ -702,7 +724,7 @@ def _extract_number_target(
         end = suffix.end()
 
     # "từ 98,7% lên 99,52%": where a change starts is the baseline of the next number
-    if pre.has_from and value_max is None and v.change_to.search(text[m.end():c_hi]):
+    if pre.has_from and value_max is None and v.change_to.match(text, m.end(), min(c_hi, m.end() + 40)):
         return _norm_space(text[pre.start:m.end()])
 
     # "… tại các xã, phường có từ 20 người nghiện trở lên": a qualifier of the previous target
@@ -714,7 +736,7 @@ def _extract_number_target(
         comparator = "range"
     elif suffix_cmp:
         comparator = suffix_cmp
-    elif pre.has_from and re.search(r"(?i:trở[ \t]{1,3}lên)", text[end:min(c_hi, end + 80)]):
+    elif pre.has_from and _TRO_LEN.search(text, end, min(c_hi, end + 80)):
         comparator = ">="
     elif pre.comparator and pre.comparator != "approx":
         comparator = pre.comparator
@@ -733,7 +755,7 @@ def _extract_number_target(
     if subject is None:
         subject = _subject_before(v, text, max(c_lo, prev_end), pre.start)
 
-    bm = v.baseline.search(text, end, c_hi)
+    bm = v.baseline.search(text, end, min(c_hi, end + _WINDOW))
     return _Hit(
         start=pre.start,
         end=end,
@@ -742,7 +764,7 @@ def _extract_number_target(
         comparator=comparator,
         unit=unit,
         subject=subject,
-        direction=_direction(v, text[max(c_lo, prev_end):n1_start]),
+        direction=_direction(v, text[max(c_lo, prev_end, n1_start - _WINDOW):n1_start]),
         baseline=_norm_space(bm.group(0)) if bm else None,
     )
 
@@ -765,7 +787,7 @@ def _extract_word_number_target(v: _Vocab, text: str, m: re.Match, clause: tuple
         comparator=v.comparator_of.get(fold(_norm_space(m.group("cmp"))), ">="),
         unit=_norm_space(m.group("unit")).lower(),
         subject=_subject_after(v, text, m.start("unit"), c_hi),
-        direction=_direction(v, text[c_lo:m.start()]),
+        direction=_direction(v, text[max(c_lo, m.start() - _WINDOW):m.start()]),
         baseline=None,
     )
 
@@ -1002,20 +1024,20 @@ def extract_targets(ctx: Context, include_statistics: bool = False) -> list[Targ
         own_hi = hits[i + 1][0].start if i + 1 < len(hits) and hits[i + 1][1] == clause else c_hi
         node = ctx.index.locate(hit.start) if ctx.sections else None
         chain = ctx.index.ancestors(node.id) if node else []
-        committed = bool(v.commitment.search(text, c_lo, hit.start))
+        committed = bool(v.commitment.search(text, max(c_lo, hit.start - _WINDOW), hit.start))
         kind = "statistic" if _is_situation(v, chain, hit.start) and not committed else "target"
         if kind == "statistic" and not include_statistics:
             continue
 
         t_lo, t_hi = _trim(text, c_lo, c_hi)
-        s_lo, s_hi = _trim(text, *sentences.around(hit.start, hit.end))
-        own = _clause_deadlines(text, own_lo, own_hi)
-        before = _clause_deadlines(text, c_lo, own_lo)
+        s_lo, _ = _trim(text, *sentences.around(hit.start, hit.end))
+        own = _clause_deadlines(text, own_lo, min(own_hi, own_lo + 4 * _WINDOW))
+        before = _clause_deadlines(text, max(c_lo, own_lo - _WINDOW), own_lo)
         deadline = (
             (own[0][1] if own else None)
             or (before[-1][1] if before else None)
-            or _lead_deadline(text[t_lo:t_hi])
-            or _lead_deadline(text[s_lo:s_hi])
+            or _lead_deadline(text[t_lo:min(t_hi, t_lo + 120)])
+            or _lead_deadline(text[s_lo:min(t_hi, s_lo + 120)])
         )
         if deadline is not None:
             deadline = deadline.model_copy(update={"source": "sentence"})
@@ -1027,7 +1049,7 @@ def extract_targets(ctx: Context, include_statistics: bool = False) -> list[Targ
                 id="",
                 section_id=ctx.section_id_at(hit.start),
                 kind=kind,
-                text=text[t_lo:t_hi],
+                text=_display(text, t_lo, t_hi, hit.start, hit.end),
                 subject=hit.subject,
                 value=hit.value,
                 value_max=hit.value_max,
