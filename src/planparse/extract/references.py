@@ -14,6 +14,7 @@ Not references: phone numbers, percentages, bare dates ("25/3"), fractions ("105
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -111,7 +112,9 @@ class _Vocab:
         sector_alts = "|".join(f"(?P<s{i}>{_alternation(forms)})" for i, forms in enumerate(v["sectors"]))
         self.sector_re = re.compile(rf"(?:{sector_alts})(?![\p{{L}}&])", re.IGNORECASE)
         self.level_re = re.compile(rf"{_alternation(v['level_words'])}(?!\p{{L}})", re.IGNORECASE)
-        self.law_re = re.compile(rf"{_alternation(v['laws'])}(?!\p{{L}})", re.IGNORECASE)
+        laws = [entry if isinstance(entry, list) else [entry] for entry in v["laws"]]
+        self.law_canonical = {key(form): entry[0] for entry in laws for form in entry[1:]}
+        self.law_re = re.compile(rf"{_alternation(f for entry in laws for f in entry)}(?!\p{{L}})", re.IGNORECASE)
         self.law_amend_re = re.compile(rf"{_alternation(v['law_amending_prefixes'])}(?!\p{{L}})", re.IGNORECASE)
         self.not_law = {key(w) for w in v["not_law_words"]}
         trig = v["title_triggers"]
@@ -160,9 +163,10 @@ def _vocab() -> _Vocab:
 _TOK = r"\p{Lu}[\p{Lu}&]{1,11}\p{Ll}{0,2}\d{0,2}"
 _SEP = r"(?:-[ ]?|[ ]-(?![ ]))"
 _SYM = rf"{_TOK}(?:{_SEP}{_TOK}){{0,5}}"
-_PSYM = rf"{_TOK}[ ]?/[ ]?{_TOK}(?:-{_TOK}){{0,3}}"
+_PSYM = rf"{_TOK}[ ]?[/\u2044\u2215][ ]?{_TOK}(?:-{_TOK}){{0,3}}"
+_SL = r"[ ]?[/\u2044\u2215][ ]?"  # "/" and the look-alike fraction and division slashes
 _NUMSYM = (
-    rf"(?:(?P<num>\d{{1,5}})(?:[ ]?/[ ]?(?P<year>(?:19|20)\d{{2}}))?[ ]?/[ ]?(?P<sym>{_SYM})"
+    rf"(?:(?P<num>\d{{1,5}})(?:{_SL}(?P<year>(?:19|20)\d{{2}}))?{_SL}(?P<sym>{_SYM})"
     rf"|(?P<pnum>\d{{1,5}})[ ]?-[ ]?(?P<psym>{_PSYM}))(?![\p{{L}}\d&])"
 )
 _FN_SLASH = re.compile(r"^(?P<num>\d{1,6})(?:/(?P<year>\d{4}))?/(?P<sym>[^/].*)$")
@@ -204,7 +208,7 @@ def normalise_full_number(raw: str) -> str:
     "565/QĐ-TTG" → "565/QĐ-TTg"; "98/2017/tt-btc" → "98/2017/TT-BTC"; "12-NQ/TU" → "12-NQ/TU";
     "71/HD-SLĐTBXH-SNV-STC" (unchanged); "75/KH- UBND" → "75/KH-UBND"; "27/CTTg" → "27/CT-TTg".
     """
-    s = _DASHES_RE.sub("-", _nfc(raw))
+    s = _DASHES_RE.sub("-", _nfc(raw)).replace("\u2044", "/").replace("\u2215", "/")
     s = re.sub(r"\s+", "", s).strip(".,;:()[]")
     parts = re.split(r"([-/])", s)
     out = [p if p in ("-", "/") or p.isdigit() or not p else _canon_token(p) for p in parts]
@@ -297,7 +301,7 @@ def _patterns() -> dict[str, re.Pattern]:
         "bare": re.compile(rf"(?<![\p{{L}}\d/.,\-])(?:{_NUMSYM})"),
         # Luật Trẻ em; Bộ luật Lao động; Pháp lệnh …; Hiến pháp năm 2013
         "law": re.compile(
-            r"(?<!\p{L})(?P<type>Bộ\s{1,3}luật|BỘ\s{1,3}LUẬT|Luật|LUẬT|Pháp\s{1,3}lệnh|PHÁP\s{1,3}LỆNH|Hiến\s{1,3}pháp|HIẾN\s{1,3}PHÁP)(?!\p{L})"
+            r"(?<!\p{L})(?P<type>Bộ\s{1,3}[lL]uật|BỘ\s{1,3}LUẬT|Luật|LUẬT|Pháp\s{1,3}lệnh|PHÁP\s{1,3}LỆNH|Hiến\s{1,3}pháp|HIẾN\s{1,3}PHÁP)(?!\p{L})"
         ),
         # Nghị quyết Đại hội đại biểu Đảng bộ tỉnh Vĩnh Phúc lần thứ XVII
         "congress": re.compile(
@@ -306,6 +310,20 @@ def _patterns() -> dict[str, re.Pattern]:
         ),
     }
 
+
+_WS13 = re.compile(r"\s{1,3}")
+_SP13 = re.compile(r"[ \t]{1,3}")
+_LIST_HEAD = re.compile(r",?\s{1,3}(?:(?i:và)\s{1,3})?(?P<h>Sở|Bộ)(?!\p{L})")
+_NEXT_WORD = re.compile(r"[ \t]{0,2}(\p{L}+|%)")
+_WORD = re.compile(r"\p{L}+")
+_LAW_NUMBER = re.compile(rf"[ \t]{{0,3}},?[ \t]{{0,3}}(?i:số)[ \t]{{0,3}}{_NUMSYM}")
+_LAW_AND = re.compile(r"\s{1,3}(?:(?i:và)\s{1,3})?(?:Luật|Bộ luật)\s{1,3}")
+_LIST_TAIL = re.compile(r"(?:^|\s)(?:và|hoặc|cùng)$")
+_NEXT_CHAR = re.compile(r"[ \t]*(\S)")
+_RUN_GAP = re.compile(r"\s{0,3},\s{0,3}|\s{1,3}(?i:và)\s{1,3}")
+_CUA = re.compile(r"(?<!\p{L})(?i:của)\s{1,3}")
+_AND = re.compile(r"\s{0,3}(?:,|(?i:và))\s{1,3}")
+_TAI = re.compile(r"\s{1,3}(?i:tại)\s{1,3}")
 
 _DATE_TAIL = re.compile(
     r"[ \t]{0,3},?\s{0,3}(?P<paren>\()?(?:(?i:ngày)\s{0,3})?(?:"
@@ -348,10 +366,10 @@ def _match_issuer(text: str, pos: int) -> Optional[tuple[int, str, bool]]:
     end, name, known = m.end(), head.name, True
 
     def sector_at(p: int) -> Optional[tuple[int, str, bool]]:
-        ws = re.match(r"\s{1,3}", text[p : p + 3])
+        ws = _WS13.match(text, p, p + 3)
         if not ws:
             return None
-        q = p + ws.end()
+        q = ws.end()
         sm = v.sector_re.match(text, q)
         if sm:
             return sm.end(), v.sector_names[int(sm.lastgroup[1:])], True
@@ -374,7 +392,7 @@ def _match_issuer(text: str, pos: int) -> Optional[tuple[int, str, bool]]:
         name = f"{name} {sector}"
         if head.takes == "sectors":
             while True:
-                lm = re.compile(r",?\s{1,3}(?:(?i:và)\s{1,3})?(?P<h>Sở|Bộ)(?!\p{L})").match(text, end)
+                lm = _LIST_HEAD.match(text, end)
                 if not lm:
                     break
                 s = sector_at(lm.end())
@@ -386,18 +404,18 @@ def _match_issuer(text: str, pos: int) -> Optional[tuple[int, str, bool]]:
     else:
         head_takes_local = head.takes in ("local", "place")
     if head_takes_local and head.takes != "none":
-        lv = re.match(r"[ \t]{1,3}", text[end : end + 3])
+        lv = _SP13.match(text, end, end + 3)
         level = None
         if lv and head.takes in ("local", "sector", "sectors"):
-            lm = v.level_re.match(text, end + lv.end())
+            lm = v.level_re.match(text, lv.end())
             if lm:
                 level = lm.group(0).lower()
                 end = lm.end()
                 name = f"{name} {level}"
         if level or head.takes == "place":
-            pm = re.match(r"[ \t]{1,3}", text[end : end + 3])
+            pm = _SP13.match(text, end, end + 3)
             if pm:
-                pl = _PLACE.match(text, end + pm.end())
+                pl = _PLACE.match(text, pm.end())
                 if pl and not _looks_like_title_start(text[pl.start() : pl.start() + 40]):
                     end = pl.end()
                     name = f"{name} {_WS.sub(' ', pl.group(0))}"
@@ -484,7 +502,7 @@ def _find_short(text: str) -> list[_Mention]:
         num = m.group("num")
         if len(num) == 4 and num[:2] in ("19", "20"):
             continue
-        nxt = re.match(r"[ \t]{0,2}(\p{L}+|%)", text[m.end() : m.end() + 20])
+        nxt = _NEXT_WORD.match(text, m.end(), m.end() + 20)
         if nxt and key(nxt.group(1)) in v.short_stop:
             continue
         t = m.group("type")
@@ -515,22 +533,25 @@ def _find_laws(text: str) -> list[_Mention]:
     for m in _patterns()["law"].finditer(text):
         doc_type = _nfc(_WS.sub(" ", m.group("type"))).capitalize()
         pos = m.end()
-        ws = re.match(r"\s{1,3}", text[pos : pos + 3])
+        ws = _WS13.match(text, pos, pos + 3)
         if doc_type == "Hiến pháp":
             end = pos
         else:
             if not ws:
                 continue
-            p = pos + ws.end()
-            first = re.match(r"\p{L}+", text[p : p + 30])
+            p = ws.end()
+            first = _WORD.match(text, p, p + 30)
             if not first or key(first.group(0)) in v.not_law:
                 continue
             end = _law_name_end(text, p)
             if end is None:
                 continue
         title = _WS.sub(" ", text[m.start() : end]).strip()
+        name = _WS.sub(" ", text[p:end]).strip() if doc_type != "Hiến pháp" else ""
+        if key(name) in v.law_canonical:  # an abbreviated name: "Luật Bảo vệ BMNN"
+            title = f"{_WS.sub(' ', text[m.start() : p]).strip()} {v.law_canonical[key(name)]}"
         mention = _Mention("law", m.start(), end, doc_type=doc_type, title=title)
-        nm = re.compile(rf"[ \t]{{0,3}},?[ \t]{{0,3}}(?i:số)[ \t]{{0,3}}{_NUMSYM}").match(text, end)
+        nm = _LAW_NUMBER.match(text, end)
         if nm:
             mention.full_number = normalise_full_number(_raw_full_number(nm))
             end = nm.end()
@@ -546,9 +567,9 @@ def _find_laws(text: str) -> list[_Mention]:
     return out
 
 
-_LAW_STOP = r"(?:và|của|ngày|năm|số|theo|về|để|nhằm|trong|tại|đã|được|có|các|những|là|với|cho|đến|từ|thì|mà|này|đó|hiện|mới|quy|đối|sửa|bổ|thay|nêu|trên|hướng|gồm|như|cũng|vẫn|sẽ|phải|khi|nhưng|hoặc|liên|trình|do|thông|xây|ban|đang|dự)(?!\p{L})"
+_LAW_STOP = r"(?:và|của|ngày|năm|số|theo|về|để|nhằm|trong|tại|đã|được|có|các|những|là|với|cho|đến|từ|thì|mà|này|đó|hiện|mới|quy|đối|sửa|bổ|thay|nêu|trên|hướng|gồm|như|cũng|vẫn|sẽ|phải|khi|nhưng|hoặc|liên|trình|do|thông|xây|ban|đang|dự|thuộc|tại|năm|đối|phù|nhằm)(?!\p{L})"
 _LAW_FALLBACK = re.compile(rf"\p{{Lu}}\p{{Ll}}{{0,9}}(?:[ ](?!{_LAW_STOP})\p{{Ll}}{{1,9}}){{0,5}}(?![\p{{L}}\d])")
-_LAW_MORE = re.compile(rf"(?:[ ](?!{_LAW_STOP})\p{{Ll}}{{1,9}}){{1,4}}(?![\p{{L}}\d])")
+_LAW_MORE = re.compile(rf"(?:[ ](?!{_LAW_STOP})\p{{Ll}}{{1,9}}){{1,2}}(?![\p{{L}}\d])")
 
 
 def _law_name_end(text: str, p: int) -> Optional[int]:
@@ -558,7 +579,7 @@ def _law_name_end(text: str, p: int) -> Optional[int]:
         end = am.end()
         seen = False
         while True:
-            lm = re.compile(r"\s{1,3}(?:(?i:và)\s{1,3})?(?:Luật|Bộ luật)\s{1,3}").match(text, end)
+            lm = _LAW_AND.match(text, end)
             if not lm:
                 break
             inner = _law_name_end(text, lm.end())
@@ -613,7 +634,9 @@ def _read_title(text: str, pos: int, ref_starts: list[int], limit: int = 400) ->
     i = start
     end = hard_end
     depth = 0
-    nexts = [s for s in ref_starts if start <= s < hard_end]
+    lo = bisect.bisect_left(ref_starts, start)
+    hi = bisect.bisect_left(ref_starts, hard_end)
+    nexts = ref_starts[lo:hi]
     while i < hard_end:
         sm = _TITLE_STOPS.search(text, i, hard_end)
         stop = sm.start() if sm else hard_end
@@ -622,7 +645,7 @@ def _read_title(text: str, pos: int, ref_starts: list[int], limit: int = 400) ->
         for s in nexts:
             if i <= s < stop:
                 before = text[start:s].rstrip()
-                if not before or before.endswith((",", ";")) or re.search(r"(?:^|\s)(?:và|hoặc|cùng)$", before):
+                if not before or before.endswith((",", ";")) or _LIST_TAIL.search(before):
                     cut = s
                     break
         if cut is not None:
@@ -655,7 +678,7 @@ def _read_title(text: str, pos: int, ref_starts: list[int], limit: int = 400) ->
             break
         if ch == "\n":
             prev = text[sm.start() - 1] if sm.start() > 0 else ""
-            nxt = re.match(r"[ \t]*(\S)", text[sm.end() : sm.end() + 20])
+            nxt = _NEXT_CHAR.match(text, sm.end(), sm.end() + 20)
             if prev and (prev.isalnum() or prev in ",-") and nxt and (nxt.group(1).islower() or nxt.group(1).isdigit()):
                 i = sm.end()
                 continue
@@ -667,17 +690,33 @@ def _read_title(text: str, pos: int, ref_starts: list[int], limit: int = 400) ->
 
 # --------------------------------------------------------------------------- context helpers
 
+_LOOKBACK = 2000
+
+
 def _line_start(text: str, pos: int) -> int:
-    return text.rfind("\n", 0, pos) + 1
+    """Start of the line holding ``pos`` (at most ``_LOOKBACK`` characters back)."""
+    lo = max(0, pos - _LOOKBACK)
+    i = text.rfind("\n", lo, pos)
+    return i + 1 if i >= 0 else lo
 
 
-def _sentence_start(text: str, pos: int, limit: int = 2000) -> int:
-    """Start of the sentence holding ``pos``: after ". " + capital, a blank line, or the text start."""
-    lo = max(0, pos - limit)
-    best = lo
-    for m in re.finditer(r"\.[ \t]+(?=\p{Lu})|\.\n|\n[ \t]*\n", text[lo:pos]):
-        best = lo + m.end()
-    return best
+def _line_end(text: str, pos: int) -> int:
+    i = text.find("\n", pos, pos + _LOOKBACK)
+    return i if i >= 0 else min(len(text), pos + _LOOKBACK)
+
+
+_SENTENCE_BREAK = re.compile(r"\.[ \t]+(?=\p{Lu})|\.\n|\n[ \t]*\n")
+
+
+class _Sentences:
+    """Sentence starts of a text (after ". " + capital, ".\n", a blank line), found once."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [m.end() for m in _SENTENCE_BREAK.finditer(text)]
+
+    def start(self, pos: int) -> int:
+        s = self.starts[bisect.bisect_right(self.starts, pos) - 1]
+        return max(s, pos - _LOOKBACK)
 
 
 def _starts_with_any(s: str, words: list[str]) -> bool:
@@ -763,7 +802,7 @@ def _share_issuers(text: str, ms: list[_Mention]) -> None:
         while j >= 0:
             prev, nxt = ms[j], ms[j + 1]
             gap = text[prev.end : nxt.start]
-            if prev.issuer or prev.kind not in ("numbered", "missing") or not re.fullmatch(r"\s{0,3},\s{0,3}|\s{1,3}(?i:và)\s{1,3}", gap):
+            if prev.issuer or prev.kind not in ("numbered", "missing") or not _RUN_GAP.fullmatch(gap):
                 break
             if prev.doc_type != cur.doc_type:
                 break
@@ -776,23 +815,23 @@ def _issuer_before(text: str, m: _Mention) -> None:
     the issuer named just before the mention."""
     lo = max(0, m.start - 200)
     window = text[lo : m.start]
-    for om in reversed(list(re.finditer(r"(?<!\p{L})(?i:của)\s{1,3}", window))):
+    for om in reversed(list(_CUA.finditer(window))):
         found = _match_issuer(text, lo + om.end())
         names = []
         while found:
             names.append(found[1])
             end = found[0]
-            jm = re.compile(r"\s{0,3}(?:,|(?i:và))\s{1,3}").match(text, end)
+            jm = _AND.match(text, end)
             nxt = _match_issuer(text, jm.end()) if jm else None
             if not nxt:
                 break
             found = nxt
-        if found and re.fullmatch(r"\s{1,3}(?i:tại)\s{1,3}", text[found[0] : m.start]):
+        if found and _TAI.fullmatch(text, found[0], m.start):
             m.issuer, m.issuer_from_vocab = " và ".join(names), found[2]
         return
 
 
-def _role(ctx: Context, m: _Mention, front: list[tuple[int, int]]) -> str:
+def _role(ctx: Context, m: _Mention, front: list[tuple[int, int]], sentences: _Sentences) -> str:
     v = _vocab()
     text = ctx.text
     md = ctx.metadata
@@ -805,13 +844,14 @@ def _role(ctx: Context, m: _Mention, front: list[tuple[int, int]]) -> str:
     in_front = any(a <= m.start < b for a, b in front) and m.start < ctx.body_end
     if fn and not md.number and in_front and v.self_re.search(line_prefix):
         return "self"
-    if fn and not md.number and not text[: _line_start(text, m.start)].strip() and not text[m.end : text.find("\n", m.end) if "\n" in text[m.end :] else len(text)].strip(" \t*#|"):
+    ls = _line_start(text, m.start)
+    if fn and not md.number and ls < _LOOKBACK and not text[:ls].strip() and not text[m.end : _line_end(text, m.end)].strip(" \t*#|"):
         return "self"  # the document's title line is just its type and number
 
     if fn and not md.parent_document and v.parent_re.search(text[max(0, m.start - 40) : m.start]):
         return "parent"
     line = text[_line_start(text, m.start) : m.start + 1]
-    sentence = text[_sentence_start(text, m.start) : m.start + 1]
+    sentence = text[sentences.start(m.start) : m.start + 1]
     if (in_front and (_starts_with_any(line, v.basis_words) or _starts_with_any(sentence, v.basis_words))) or _under_basis_heading(ctx, m.start):
         return "basis"
     if v.basis_right_before.search(text[max(0, m.start - 12) : m.start]):
@@ -832,13 +872,42 @@ def _doc_key(m: _Mention) -> Optional[str]:
     return None
 
 
+class _DocIndex:
+    """Full mentions grouped by a look-up key; each group keeps the first mention index of
+    every distinct document in it, so "exactly one document between a and b" is a bisection."""
+
+    def __init__(self) -> None:
+        self.idxs: dict[tuple, list[int]] = {}
+        self._seen: dict[tuple, set[str]] = {}
+
+    def add(self, k: tuple, idx: int, doc: str) -> None:
+        seen = self._seen.setdefault(k, set())
+        if doc not in seen:
+            seen.add(doc)
+            self.idxs.setdefault(k, []).append(idx)
+
+    def count(self, k: tuple, before: Optional[int] = None, after: int = -1) -> int:
+        idxs = self.idxs.get(k, [])
+        lo = bisect.bisect_right(idxs, after)
+        hi = len(idxs) if before is None else bisect.bisect_left(idxs, before)
+        return max(0, hi - lo)
+
+    def unique(self, k: tuple, before: Optional[int] = None, after: int = -1) -> Optional[int]:
+        """The first mention of the only document of group ``k`` first mentioned strictly
+        between ``after`` and ``before`` — None when there are none or several."""
+        if self.count(k, before, after) != 1:
+            return None
+        idxs = self.idxs[k]
+        return idxs[bisect.bisect_right(idxs, after)]
+
+
 def _resolve(text: str, ms: list[_Mention]) -> None:
     """Link short forms to their antecedent; never guess.
 
     - alias: "… (gọi tắt là Đề án 32)" defines "Đề án 32" as the reference just before it;
-    - short form "Thông tư 98": the alias, else the one earlier reference of that type and
+    - short form "Thông tư 98": the alias, else the one earlier document of that type and
       number;
-    - missing number "Quyết định số ngày 25 /11/ 2020": the one reference of that type (and
+    - missing number "Quyết định số ngày 25 /11/ 2020": the one document of that type (and
       symbol) with that date, earlier first, else anywhere in the document;
     - anaphora "Quyết định nêu trên": the one earlier document of that type in the
       paragraph, else in the whole text before it;
@@ -846,61 +915,66 @@ def _resolve(text: str, ms: list[_Mention]) -> None:
       with it ("39/2019/NQ-HĐND ngày 15/7/2019") when type, number, symbol and date agree.
     Anything else stays ``unresolved``."""
     v = _vocab()
+    full_kinds = ("numbered", "bare", "law", "congress")
+    # pass 1: full mentions — year-less variants, then the indexes
+    with_year: dict[tuple[str, str], list[int]] = {}
+    by_number, by_date, by_type = _DocIndex(), _DocIndex(), _DocIndex()
+    last_full: list[int] = []  # index of the latest full mention with a key, per position
+    latest = -1
+    for i, m in enumerate(ms):
+        if m.kind in full_kinds:
+            if m.kind in ("numbered", "bare") and m.symbol:
+                nk = (m.number or "", m.symbol.casefold())
+                if _parse_full_number(m.full_number or "")[1] is None:
+                    for j in with_year.get(nk, []):
+                        p = ms[j]
+                        if m.date is None or p.date is None or p.date == m.date:
+                            m.antecedent = j
+                            break
+                else:
+                    with_year.setdefault(nk, []).append(i)
+            root = _root(ms, i)
+            doc = _doc_key(ms[root])
+            if doc:
+                if m.full_number:
+                    by_number.add((m.doc_type, m.number), i, doc)
+                    by_date.add((m.doc_type, m.date), i, doc)
+                    if m.symbol:
+                        by_date.add((m.doc_type, m.date, m.symbol.casefold()), i, doc)
+                by_type.add((m.doc_type,), i, doc)
+                latest = i
+        last_full.append(latest)
+    # pass 2: short forms, missing numbers, anaphora
     aliases: dict[tuple[str, str], int] = {}
     for i, m in enumerate(ms):
-        if m.kind in ("numbered", "bare", "law", "congress"):
-            if m.kind in ("numbered", "bare") and m.symbol and _parse_full_number(m.full_number or "")[1] is None:
-                for j in range(i):
-                    p = ms[j]
-                    if p.full_number and _parse_full_number(p.full_number)[1] and p.number == m.number and p.symbol and p.symbol.casefold() == m.symbol.casefold() and (
-                        m.date is None or p.date is None or p.date == m.date
-                    ):
-                        m.antecedent = j
-                        break
+        if m.kind in full_kinds:
             continue
-        # is this mention an alias definition "(gọi tắt là …)"?
         alias_of = None
-        if v.alias_re.search(text[max(0, m.start - 40) : m.start]):
-            for j in range(i - 1, -1, -1):
-                p = ms[j]
-                if p.kind in ("numbered", "bare", "law", "congress") and _doc_key(p):
-                    alias_of = j
-                    break
+        if v.alias_re.search(text[max(0, m.start - 40) : m.start]) and i > 0 and last_full[i - 1] >= 0:
+            alias_of = last_full[i - 1]
         if m.kind == "short":
             k = (key(m.doc_type or ""), m.number or "")
             if alias_of is not None:
                 aliases[k] = alias_of
                 m.antecedent = alias_of
-                continue
-            if k in aliases:
+            elif k in aliases:
                 m.antecedent = aliases[k]
-                continue
-            cands = [j for j in range(i) if ms[j].full_number and ms[j].number == m.number and ms[j].doc_type == m.doc_type]
-            m.antecedent = _unique_doc(ms, cands)
-        elif m.kind == "missing":
-            cands = [j for j in range(i) if ms[j].full_number and ms[j].doc_type == m.doc_type and m.date and ms[j].date == m.date]
-            if not cands:
-                cands = [j for j in range(len(ms)) if j != i and ms[j].full_number and ms[j].doc_type == m.doc_type and m.date and ms[j].date == m.date]
-            if m.symbol:
-                cands = [j for j in cands if ms[j].symbol and ms[j].symbol.casefold() == m.symbol.casefold()]
-            m.antecedent = _unique_doc(ms, cands)
+            else:
+                m.antecedent = by_number.unique((m.doc_type, m.number), before=i)
+        elif m.kind == "missing" and m.date:
+            k = (m.doc_type, m.date, m.symbol.casefold()) if m.symbol else (m.doc_type, m.date)
+            before = i if by_date.count(k, before=i) else None
+            m.antecedent = by_date.unique(k, before=before)
         elif m.kind == "anaphora":
-            para = max(text.rfind("\n", 0, m.start), 0)
-            near = [j for j in range(i) if ms[j].start >= para and _doc_key(ms[j]) and ms[j].doc_type == m.doc_type]
-            m.antecedent = _unique_doc(ms, near)
-            if m.antecedent is None:
-                cands = [j for j in range(i) if _doc_key(ms[j]) and ms[j].doc_type == m.doc_type]
-                m.antecedent = _unique_doc(ms, cands)
-        if m.antecedent is None:
+            para = text.rfind("\n", max(0, m.start - 3000), m.start)
+            para_first = next((j for j in range(i - 1, max(-1, i - 200), -1) if ms[j].start < para), None)
+            after = para_first if para_first is not None else -1
+            near = by_type.unique((m.doc_type,), before=i, after=after)
+            m.antecedent = near if near is not None else by_type.unique((m.doc_type,), before=i)
+        if m.antecedent is not None:
+            m.antecedent = _root(ms, m.antecedent)
+        else:
             m.unresolved = True
-
-
-def _unique_doc(ms: list[_Mention], cands: list[int]) -> Optional[int]:
-    """The first of ``cands`` when they all name the same document, else None."""
-    keys = {_doc_key(ms[_root(ms, j)]) for j in cands}
-    if len(keys) != 1 or None in keys:
-        return None
-    return _root(ms, cands[0])
 
 
 def _root(ms: list[_Mention], j: int) -> int:
@@ -943,11 +1017,12 @@ def extract_references(ctx: Context) -> list[LegalReference]:
             m.title, _ = _read_title(text, m.end, starts)
     _resolve(text, ms)
     front = _front_ranges(ctx)
+    sentences = _Sentences(text)
     out: list[LegalReference] = []
     for n, m in enumerate(ms, 1):
         m.id = f"ref-{n}"
     for m in ms:
-        m.role = _role(ctx, m, front)
+        m.role = _role(ctx, m, front, sentences)
         out.append(
             LegalReference(
                 id=m.id,
