@@ -207,3 +207,6 @@ def read_file(path: str | os.PathLike, *, encoding: Optional[str] = None, max_by
     decoded.info.sha256 = hashlib.sha256(data).hexdigest()
     decoded.info.size = size
     return decoded
+
+# Word and web formats (issue 5): imported on first use, so python-docx/lxml stay optional.
+register_reader([".docx"], "planparse.ingest.docx:read_docx")
