@@ -72,9 +72,14 @@ def _nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s)
 
 
+_SQUASH = re.compile(r"[\s\-.&,]")
+_DASH_SPACED = re.compile(r"[ ]{0,3}-[ ]{0,3}")
+_SPACES = re.compile(r"\s+")
+
+
 def _squash(view_text: str) -> str:
     """Lookup key of a matched surface form: the view without spaces, dashes and dots."""
-    return re.sub(r"[\s\-.&,]", "", view_text)
+    return _SQUASH.sub("", view_text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -289,8 +294,7 @@ def _title_if_caps(s: str) -> str:
 
 
 def _clean_name(s: str) -> str:
-    s = re.sub(r"[ ]{0,3}-[ ]{0,3}", " - ", s)
-    return re.sub(r"\s+", " ", s).strip()
+    return _SPACES.sub(" ", _DASH_SPACED.sub(" - ", s)).strip()
 
 
 def _place_after_level(text: str, view: str, pos: int, end: int) -> tuple[int, str]:
@@ -650,6 +654,14 @@ class _Doc:
     role_match: dict[tuple[int, int], _Match] = field(default_factory=dict)
     heading_cache: dict[str, list[_Match]] = field(default_factory=dict)
     assign_cache: dict[str, bool] = field(default_factory=dict)
+    chain_cache: dict[str, list[Section]] = field(default_factory=dict)
+    situation_cache: dict[str, bool] = field(default_factory=dict)
+    clause_breaks: list[int] = field(default_factory=list)
+    sentence_breaks: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.clause_breaks = [m.end() for m in _CLAUSE_START.finditer(self.view, 0, self.end)]
+        self.sentence_breaks = [m.end() for m in _SENTENCE_START.finditer(self.view, 0, self.end)]
 
     def add_role(self, m: _Match, role: str, at: Optional[int] = None, heading: bool = False) -> bool:
         """Give the name ``m`` a role; ``at`` is where the role is stated when that is not at
@@ -681,12 +693,20 @@ class _Doc:
 
     def chain(self, pos: int) -> list[Section]:
         sec = self.ctx.index.locate(pos)
-        return self.ctx.index.ancestors(sec.id) if sec is not None else []
+        if sec is None:
+            return []
+        if sec.id not in self.chain_cache:
+            self.chain_cache[sec.id] = self.ctx.index.ancestors(sec.id)
+        return self.chain_cache[sec.id]
 
     def role_zone(self, pos: int) -> bool:
         if pos >= self.end or any(a <= pos < b for a, b in self.no_role_zones):
             return False
-        return not _is_situation(self.chain(pos))
+        sec = self.ctx.index.locate(pos)
+        sid = sec.id if sec is not None else ""
+        if sid not in self.situation_cache:
+            self.situation_cache[sid] = _is_situation(self.chain(pos))
+        return not self.situation_cache[sid]
 
 
 def _scan(text: str, view: str, start: int, end: int, city_level: str) -> list[_Match]:
@@ -709,29 +729,28 @@ _CLAUSE_END = re.compile(r"[;:\n]|\.(?=[ \n]|$)")
 _SENTENCE_END = re.compile(r"\n|\.(?=[ \n]|$)")
 
 
-def _clause_bounds(view: str, pos: int, hi: int) -> tuple[int, int]:
+_CLAUSE_START = re.compile(r"[;:\n]|\.(?=[ \n]|$)")
+_SENTENCE_START = re.compile(r"[\n(]|\.(?=[ \n]|$)")
+
+
+def _last_break(breaks: list[int], pos: int, floor: int) -> int:
+    i = bisect.bisect_right(breaks, pos) - 1
+    return max(floor, breaks[i]) if i >= 0 else floor
+
+
+def _clause_bounds(doc: "_Doc", pos: int) -> tuple[int, int]:
     """Clause around ``pos``: bounded by ';' ':' line ends and '.' followed by a space."""
-    s, floor = pos, max(0, pos - 400)
-    while s > floor:
-        ch = view[s - 1]
-        if ch in ";:\n" or (ch == "." and view[s : s + 1] in (" ", "\n", "")):
-            break
-        s -= 1
-    m = _CLAUSE_END.search(view, pos, min(hi, pos + 600))
-    return s, (m.start() if m else min(hi, pos + 600))
+    s = _last_break(doc.clause_breaks, pos, max(0, pos - 400))
+    m = _CLAUSE_END.search(doc.view, pos, min(doc.end, pos + 600))
+    return s, (m.start() if m else min(doc.end, pos + 600))
 
 
-def _sentence_bounds(view: str, pos: int, hi: int) -> tuple[int, int]:
+def _sentence_bounds(doc: "_Doc", pos: int) -> tuple[int, int]:
     """Sentence around ``pos``: bounded by line ends, '.' followed by a space, and an opening
     parenthesis before ``pos`` ('… (Giao Công an tỉnh chủ trì, … tham mưu)')."""
-    s, floor = pos, max(0, pos - 500)
-    while s > floor:
-        ch = view[s - 1]
-        if ch in "\n(" or (ch == "." and view[s : s + 1] in (" ", "\n", "")):
-            break
-        s -= 1
-    m = _SENTENCE_END.search(view, pos, min(hi, pos + 800))
-    return s, (m.start() if m else min(hi, pos + 800))
+    s = _last_break(doc.sentence_breaks, pos, max(0, pos - 500))
+    m = _SENTENCE_END.search(doc.view, pos, min(doc.end, pos + 800))
+    return s, (m.start() if m else min(doc.end, pos + 800))
 
 
 def _parse_list_at(doc: _Doc, pos: int, end: int, allow_semicolon: bool = True) -> tuple[list[_Match], int]:
@@ -886,6 +905,13 @@ def _implicit_subject(doc: _Doc, chain: list[Section]) -> list[_Match]:
 _GENERIC_TAIL = re.compile(r"^[ ]{0,3}(?:,|và)[ ]{1,3}(?:các|những)[ ][^.;:\n]{0,60}?$")
 _CLAUSE_HEAD = re.compile(_CLAUSE_HEAD_RE)
 _NO_GAP = re.compile(r"^[ ]{0,3}$")
+_LIST_GAP = re.compile(r"[ ]{0,3}(?:,|;|và)[ ]{0,4}")
+_COORD_SUBJECT_GAP = re.compile(r"^[ ]{0,3}(?:có trách nhiệm[ ]{0,3})?$")
+_VIEN = re.compile(r"[ ]{1,3}viên(?![\p{L}\p{M}\p{N}])")
+_REST_GENERIC = re.compile(r"(?:và|,)?[ ]{0,3}(?:các|những)(?![\p{L}\p{M}])")
+_BAR = re.compile(r"\|")
+_EMPTY_CELL = re.compile(r"[ \-:]{0,400}")
+_BLANK_LINES = re.compile(r"\n[ ]{0,8}\n[ ]{0,8}\n")
 
 
 def _explicit_subject(doc: _Doc, cue_start: int, gap_re: "re.Pattern[str]") -> tuple[list[_Match], bool]:
@@ -901,7 +927,7 @@ def _explicit_subject(doc: _Doc, cue_start: int, gap_re: "re.Pattern[str]") -> t
     xuất UBND tỉnh", "phối hợp với Văn phòng UBND tỉnh; Sở Tư pháp … tham mưu").
     """
     v, view = _vocab(), doc.view
-    s_start, _ = _sentence_bounds(view, cue_start, doc.end)
+    s_start, _ = _sentence_bounds(doc, cue_start)
     cands = [m for m in doc.mentions_in(s_start, cue_start) if m.kind == "agency"]
     if not cands:
         return [], False
@@ -910,7 +936,7 @@ def _explicit_subject(doc: _Doc, cue_start: int, gap_re: "re.Pattern[str]") -> t
         return [], False
     chain = [cands[-1]]
     for prev in reversed(cands[:-1]):
-        if re.fullmatch(r"[ ]{0,3}(?:,|;|và)[ ]{0,4}", view[prev.end : chain[0].start]):
+        if _LIST_GAP.fullmatch(view, prev.end, chain[0].start):
             chain.insert(0, prev)
         else:
             break
@@ -936,7 +962,7 @@ def _noun_use(doc: _Doc, kind: str, cue_start: int, clause_start: int) -> bool:
 def _sentence_leads(doc: _Doc, cue_start: int) -> list[_Match]:
     """Bodies given 'lead' earlier in the same sentence ('Giao Công an tỉnh chủ trì, phối hợp
     với … tham mưu': Công an tỉnh also advises)."""
-    s_start, _ = _sentence_bounds(doc.view, cue_start, doc.end)
+    s_start, _ = _sentence_bounds(doc, cue_start)
     return [m for m in doc.mentions_in(s_start, cue_start) if doc.has_role(m, "lead")]
 
 
@@ -971,8 +997,8 @@ def _extract_verb_roles(doc: _Doc) -> None:
             cs, ce = cm.start(), cm.end()
             if not doc.role_zone(cs):
                 continue
-            c_start, c_end = _clause_bounds(view, cs, doc.end)
-            _s_start, s_end = _sentence_bounds(view, cs, doc.end)
+            c_start, c_end = _clause_bounds(doc, cs)
+            _s_start, s_end = _sentence_bounds(doc, cs)
             if kind == "lead":
                 if _noun_use(doc, "lead", cs, c_start):
                     continue
@@ -987,7 +1013,7 @@ def _extract_verb_roles(doc: _Doc) -> None:
                 items, _ = _parse_list_at(doc, ce, max(s_end, ce))
                 for m in items:
                     doc.add_role(m, "coordinate")
-                subj, _named = _explicit_subject(doc, cs, re.compile(r"^[ ]{0,3}(?:có trách nhiệm[ ]{0,3})?$"))
+                subj, _named = _explicit_subject(doc, cs, _COORD_SUBJECT_GAP)
                 own = {(m.start, m.end) for m in _implicit_subject(doc, doc.chain(cs))}
                 for m in subj:
                     if (m.start, m.end) not in own:
@@ -1005,7 +1031,7 @@ def _extract_verb_roles(doc: _Doc) -> None:
                     for m in _implicit_subject(doc, chain):
                         doc.add_role(m, "direct", at=cs)
             elif kind == "report_to":
-                if _noun_use(doc, "report_to", cs, c_start) or re.match(r"[ ]{1,3}viên" + _NWA, view[ce : ce + 8]):
+                if _noun_use(doc, "report_to", cs, c_start) or _VIEN.match(view, ce, ce + 8):
                     continue
                 if _onward_report(doc, cs, c_start):
                     continue
@@ -1084,7 +1110,7 @@ def _extract_heading_leads(doc: _Doc) -> list[Assignment]:
                 doc.add_role(m, "lead", heading=True)
             _s, e = _heading_bounds(doc, child)
             rest = doc.text[heads[-1].end : e].strip(" :;,.-*")
-            if re.match(r"(?:và|,)?[ ]{0,3}(?:các|những)(?![\p{L}\p{M}])", _view(rest)):
+            if _REST_GENERIC.match(_view(rest)):
                 rest = ""
             out.append(Assignment(section_id=child.id, task=rest or None, lead=_unique([m.name for m in heads])))
     return out
@@ -1181,7 +1207,7 @@ def _pipe_tables(view: str, end: int) -> list[list[list[tuple[int, int]]]]:
         if rm.start() > prev_end + 1:
             tables.append([])
         prev_end = rm.end()
-        bars = [m.start() for m in re.finditer(r"\|", view[rm.start() : rm.end()])]
+        bars = [m.start() for m in _BAR.finditer(view[rm.start() : rm.end()])]
         tables[-1].append([_trim_cell(view, rm.start() + a + 1, rm.start() + b) for a, b in zip(bars, bars[1:])])
     return tables
 
@@ -1247,7 +1273,7 @@ def _extract_tables(doc: _Doc) -> list[Assignment]:
             if "lead" in header.values() or "coordinate" in header.values():
                 cols, ncols = header, len(cells)
                 continue
-            if cols is None or not cells or all(re.fullmatch(r"[ \-:]{0,400}", view[s:e]) for s, e in cells):
+            if cols is None or not cells or all(_EMPTY_CELL.fullmatch(view, s, e) for s, e in cells):
                 continue
             if not doc.role_zone(cells[0][0]):
                 continue
@@ -1297,7 +1323,7 @@ def _recipient_zones(ctx: Context, view: str, end: int) -> list[tuple[int, int]]
         zend = sec.span.end if sec is not None and sec.kind in ("closing", "preamble") else end
         if sec is not None and sec.kind not in ("closing", "preamble"):
             # a 'Nơi nhận' inside an outline node: up to the next blank line run or the node end
-            nxt = re.compile(r"\n[ ]{0,8}\n[ ]{0,8}\n").search(view, m.end(), sec.span.end)
+            nxt = _BLANK_LINES.search(view, m.end(), sec.span.end)
             zend = nxt.start() if nxt else sec.span.end
         zones.append((m.start(), zend))
     return zones
