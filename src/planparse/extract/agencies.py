@@ -211,6 +211,7 @@ class _Vocab:
         for kind, phrases in roles["table_columns"].items():
             for p in phrases:
                 self.table_cols.setdefault(_squash(_view(_nfc(p))), kind)
+        self.role_column_re = _words_re(roles["table_columns"]["lead"] + roles["table_columns"]["coordinate"], prefix=_NWB)
         self.collective_roles = {k: set(v) for k, v in roles["collective_roles"].items() if not k.startswith("_")}
         self.tcth_title_views = [_view(_nfc(t)) for t in roles["tcth_titles"]]
         self.situation_title_views = [_view(_nfc(t)) for t in roles["situation_titles"]]
@@ -656,12 +657,20 @@ class _Doc:
     assign_cache: dict[str, bool] = field(default_factory=dict)
     chain_cache: dict[str, list[Section]] = field(default_factory=dict)
     situation_cache: dict[str, bool] = field(default_factory=dict)
-    clause_breaks: list[int] = field(default_factory=list)
-    sentence_breaks: list[int] = field(default_factory=list)
+    _clause_breaks: Optional[list[int]] = None
+    _sentence_breaks: Optional[list[int]] = None
 
-    def __post_init__(self) -> None:
-        self.clause_breaks = [m.end() for m in _CLAUSE_START.finditer(self.view, 0, self.end)]
-        self.sentence_breaks = [m.end() for m in _SENTENCE_START.finditer(self.view, 0, self.end)]
+    @property
+    def clause_breaks(self) -> list[int]:
+        if self._clause_breaks is None:
+            self._clause_breaks = [m.end() for m in _CLAUSE_START.finditer(self.view, 0, self.end)]
+        return self._clause_breaks
+
+    @property
+    def sentence_breaks(self) -> list[int]:
+        if self._sentence_breaks is None:
+            self._sentence_breaks = [m.end() for m in _SENTENCE_START.finditer(self.view, 0, self.end)]
+        return self._sentence_breaks
 
     def add_role(self, m: _Match, role: str, at: Optional[int] = None, heading: bool = False) -> bool:
         """Give the name ``m`` a role; ``at`` is where the role is stated when that is not at
@@ -1265,6 +1274,8 @@ def _extract_tables(doc: _Doc) -> list[Assignment]:
     """
     v, view, text = _vocab(), doc.view, doc.text
     out: list[Assignment] = []
+    if not v.role_column_re.search(view, 0, doc.end):
+        return out
     for rows in _pipe_tables(view, doc.end) + _flat_tables(view, doc.end):
         cols: Optional[dict[int, str]] = None
         ncols = 0
