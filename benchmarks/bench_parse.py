@@ -354,7 +354,7 @@ def _cli_available() -> bool:
     return (SRC / "planparse" / "__main__.py").exists() and importlib.util.find_spec("planparse.cli") is not None
 
 
-def _importtime(cmd_tail: list[str], env: dict, top: int) -> dict:
+def _importtime_once(cmd_tail: list[str], env: dict) -> list[dict]:
     r = subprocess.run([sys.executable, "-X", "importtime", *cmd_tail], stdout=subprocess.DEVNULL,
                        stderr=subprocess.PIPE, env=env, cwd=ROOT, text=True)
     rows = []
@@ -369,14 +369,28 @@ def _importtime(cmd_tail: list[str], env: dict, top: int) -> dict:
                          "depth": depth})
         except ValueError:
             continue
+    return rows
+
+
+def _importtime(cmd_tail: list[str], env: dict, top: int, repeats: int = 3) -> dict:
+    """``python -X importtime``, ``repeats`` fresh processes, per-module medians."""
+    runs = [_importtime_once(cmd_tail, env) for _ in range(repeats)]
+    merged: dict[str, dict] = {}
+    for rows in runs:
+        for x in rows:
+            m = merged.setdefault(x["module"], {"module": x["module"], "depth": x["depth"], "self": [], "cum": []})
+            m["self"].append(x["self_ms"])
+            m["cum"].append(x["cumulative_ms"])
+    rows = [{"module": m["module"], "depth": m["depth"], "self_ms": round(_median(m["self"]), 2),
+             "cumulative_ms": round(_median(m["cum"]), 2)} for m in merged.values()]
     top_level = sorted([x for x in rows if x["depth"] <= 1], key=lambda x: -x["cumulative_ms"])[:top]
     by_self = sorted(rows, key=lambda x: -x["self_ms"])[:top]
-    third_party: dict[str, float] = {}
-    for x in rows:  # cumulative by top-level package, counting each module's own time once
+    per_pkg: dict[str, float] = {}
+    for x in rows:  # by top-level package, counting each module's own time once
         pkg = x["module"].split(".")[0]
-        third_party[pkg] = third_party.get(pkg, 0.0) + x["self_ms"]
-    by_pkg = sorted(third_party.items(), key=lambda kv: -kv[1])[:top]
-    return {"cmd": ["python", "-X", "importtime", *cmd_tail], "modules": len(rows),
+        per_pkg[pkg] = per_pkg.get(pkg, 0.0) + x["self_ms"]
+    by_pkg = sorted(per_pkg.items(), key=lambda kv: -kv[1])[:top]
+    return {"cmd": ["python", "-X", "importtime", *cmd_tail], "repeats": repeats, "modules": len(rows),
             "total_self_ms": round(sum(x["self_ms"] for x in rows), 1),
             "top_level_by_cumulative": top_level, "by_self": by_self,
             "by_package_self_ms": [{"package": k, "self_ms": round(v, 1)} for k, v in by_pkg]}
@@ -808,7 +822,7 @@ def render(R: dict, md: bool = False) -> str:
                       [[f"`{x['site']}`" if md else x["site"], x["compiles"], f"{x['ms']:.1f}"] for x in rc["top_sites"]])
         for key, label in (("importtime_import", "import planparse"), ("importtime_cli", "the CLI command")):
             it = cs[key]
-            h(f"python -X importtime — {label}: top-level imports by cumulative time")
+            h(f"python -X importtime — {label}: top-level imports by cumulative time (median of {it.get('repeats', 1)} processes)")
             table(["module", "cumulative ms", "self ms"],
                   [[x["module"], f"{x['cumulative_ms']:.1f}", f"{x['self_ms']:.1f}"] for x in it["top_level_by_cumulative"]])
             L.append("")
