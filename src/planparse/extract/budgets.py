@@ -24,6 +24,7 @@ from ..vocab import load
 from .context import Context
 from .numbers import parse_vn_number
 from .references import _alternation  # tolerant phrase patterns (tone placement, spacing)
+from .references import section_of
 
 
 # Vietnamese money figures: "14.257", "29.040.732.000", "1,5", "447"; bounded (no money
@@ -50,7 +51,7 @@ class _Vocab:
         bare = "|".join(re.escape(f) for f in bare_forms)
         # (qualifier) (từ) N1 ((đến|-) N2) UNIT (/per){0,3}
         self.amount = re.compile(
-            rf"(?<![\p{{L}}\d.,])(?:(?P<qual>(?i:{quals}))[ \t]{{1,3}})?(?:(?P<from>(?i:từ))[ \t]{{1,3}})?"
+            rf"(?<![\p{{L}}\d.,/])(?:(?P<qual>(?i:{quals}))[ \t]{{1,3}})?(?:(?P<from>(?i:từ))[ \t]{{1,3}})?"
             rf"(?P<n1>{_MONEY_NUMBER})(?:[ \t]{{0,2}}(?P<rng>(?i:{ranges}))[ \t]{{0,2}}(?P<n2>{_MONEY_NUMBER}))?"
             rf"(?:[ \t]{{0,2}}(?P<unit>(?i:{unit_words}))(?![\p{{L}}\d])|(?P<bare>{bare})(?=/|[ \t]*[,.;:]|[ \t]*$|[ \t]+\p{{L}})(?![\p{{L}})]))"
             rf"(?P<per>(?:[ \t]?/[ \t]?(?i:{per})(?![\p{{L}}\d])){{1,3}})?",
@@ -149,7 +150,7 @@ def _norm_ws(s: str) -> str:
 
 def _in_budget_section(ctx: Context, pos: int) -> bool:
     v = _vocab()
-    sid = ctx.section_id_at(pos)
+    sid = section_of(ctx, pos)
     if sid is None or sid not in ctx.index.by_id:
         return False
     for s in ctx.index.ancestors(sid):
@@ -179,7 +180,7 @@ def _find_stated_sources(ctx: Context, taken: list[tuple[int, int]]) -> list[tup
         if not _in_budget_section(ctx, m.start()):
             continue
         name = v.source_names[int(m.lastgroup[1:])]
-        k = (ctx.section_id_at(m.start()), name)
+        k = (section_of(ctx, m.start()), name)
         if k in seen:
             continue
         seen.add(k)
@@ -205,7 +206,7 @@ def extract_budgets(ctx: Context) -> list[Budget]:
     return [
         Budget(
             id=f"bud-{n}",
-            section_id=ctx.section_id_at(start),
+            section_id=section_of(ctx, start),
             raw=text[start:end],
             amount_vnd=info["amount"],
             unit=info["unit"],
