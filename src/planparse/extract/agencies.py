@@ -18,7 +18,10 @@ innermost section holding the agency's words. For an activity field ("c. Cơ qua
 hiện: …", a ``point`` child of the activity) that is the field's own section, while the
 ``Assignment.section_id`` is the activity. ``role_section_id(ctx, section_id)`` lifts a field
 section to its activity and a bullet to its labelled ancestor (where the gold annotation puts
-a role).
+a role). One exception: a role of an item's own agency stated later without naming it ("1.
+Sở Y tế / b) … tham mưu Ủy ban nhân dân thành phố …") is a mention whose span is the agency's
+name in the item heading while its ``section_id`` is the section where the role is stated
+(point b), so the role is placed where the text gives it.
 """
 
 from __future__ import annotations
