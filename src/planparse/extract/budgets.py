@@ -49,13 +49,15 @@ class _Vocab:
         per = _alternation(v["per_units"])
         unit_words = _alternation(word_forms)
         bare = "|".join(re.escape(f) for f in bare_forms)
-        # (qualifier) (từ) N1 ((đến|-) N2) UNIT (/per){0,3}
-        self.amount = re.compile(
-            rf"(?<![\p{{L}}\d.,/])(?:(?P<qual>(?i:{quals}))[ \t]{{1,3}})?(?:(?P<from>(?i:từ))[ \t]{{1,3}})?"
-            rf"(?P<n1>{_MONEY_NUMBER})(?:[ \t]{{0,2}}(?P<rng>(?i:{ranges}))[ \t]{{0,2}}(?P<n2>{_MONEY_NUMBER}))?"
-            rf"(?:[ \t]{{0,2}}(?P<unit>(?i:{unit_words}))(?![\p{{L}}\d])|(?P<bare>{bare})(?=/|[ \t]*[,.;:]|[ \t]*$|[ \t]+\p{{L}})(?![\p{{L}})]))"
+        # Anchored on the unit (rare in a text), then read backwards: (qualifier) (từ) N1 ((đến|-) N2) UNIT (/per){0,3}
+        self.unit = re.compile(
+            rf"(?<=\d[ \t]{{0,2}})(?:(?P<unit>(?i:{unit_words}))(?![\p{{L}}\d])|(?<=\d)(?P<bare>{bare})(?=/|[ \t]*[,.;:)]|[ \t]*$|[ \t]+\p{{L}})(?!\p{{L}}))"
             rf"(?P<per>(?:[ \t]?/[ \t]?(?i:{per})(?![\p{{L}}\d])){{1,3}})?",
             re.MULTILINE,
+        )
+        self.figure = re.compile(
+            rf"(?<![\p{{L}}\d.,/])(?:(?P<qual>(?i:{quals}))[ \t]{{1,3}})?(?:(?P<from>(?i:từ))[ \t]{{1,3}})?"
+            rf"(?P<n1>{_MONEY_NUMBER})(?:[ \t]{{0,2}}(?P<rng>(?i:{ranges}))[ \t]{{0,2}}(?P<n2>{_MONEY_NUMBER}))?[ \t]{{0,2}}$"
         )
         self.source_names = [s["name"] for s in v["sources"]]
         alts = "|".join(f"(?P<s{i}>{_alternation(s['forms'])})" for i, s in enumerate(v["sources"]))
@@ -125,22 +127,24 @@ def _find_amounts(text: str) -> list[tuple[int, int, dict]]:
     "100.000 VNĐ", "2 triệu USD" (foreign: amount_vnd left empty)."""
     v = _vocab()
     out = []
-    for m in v.amount.finditer(text):
-        if m.group("unit") and key(m.group("unit")) == "đồng":
-            nxt = _NEXT_WORD.match(text, m.end("unit"), m.end("unit") + 16)
-            if nxt and key(nxt.group(1)) in v.not_dong and not m.group("per"):
+    for u in v.unit.finditer(text):
+        f = v.figure.search(text, max(0, u.start() - 60), u.start())
+        if not f:
+            continue
+        if u.group("unit") and key(u.group("unit")) == "đồng":
+            nxt = _NEXT_WORD.match(text, u.end("unit"), u.end("unit") + 16)
+            if nxt and key(nxt.group(1)) in v.not_dong and not u.group("per"):
                 continue
-        unit_raw = m.group("unit") or m.group("bare")
-        unit, scale = v.units[key(_norm_ws(unit_raw))]
-        if m.group("n2"):
+        unit, scale = v.units[key(_norm_ws(u.group("unit") or u.group("bare")))]
+        if f.group("n2"):
             amount = None
         else:
-            amount = _amount(m.group("n1"), scale)
+            amount = _amount(f.group("n1"), scale)
             if amount is None and scale is not None:
                 continue
-        per = _SPACES.sub("", m.group("per")) if m.group("per") else None
-        start = m.start("from") if m.group("from") and not m.group("qual") else m.start()
-        out.append((start, m.end(), {"unit": unit, "amount": amount, "per": per}))
+        per = _SPACES.sub("", u.group("per")) if u.group("per") else None
+        start = f.start("from") if f.group("from") and not f.group("qual") else f.start()
+        out.append((start, u.end(), {"unit": unit, "amount": amount, "per": per}))
     return out
 
 
