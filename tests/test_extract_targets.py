@@ -486,15 +486,15 @@ ADVERSARIAL = {
 def test_adversarial_lines_are_fast(name):
     text = PLAN + ADVERSARIAL[name]
     ctx = Context.build(text, [Section(id="doc", kind="document", span=Span(start=0, end=len(text)))])
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: other jobs on the machine do not count
     extract_targets(ctx)
-    assert time.perf_counter() - t0 < 1.0
+    assert time.process_time() - t0 < 1.0
 
 
 def test_a_clause_of_thousands_of_targets_stays_linear():
     text = PLAN + "100% người, " * 3_000 + "\n"
     ctx = Context.build(text, [Section(id="doc", kind="document", span=Span(start=0, end=len(text)))])
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     ts = extract_targets(ctx)
-    assert len(ts) == 3_000 and time.perf_counter() - t0 < 3.0
+    assert len(ts) == 3_000 and time.process_time() - t0 < 3.0
     assert max(len(t.text) for t in ts) < 1_000  # the display text is cut around a huge clause

@@ -72,6 +72,11 @@ _RATE = re.compile(
     rf"(?P<y1>{_LWORD})(?:[ \t](?P<y2>{_LWORD}))?{_WORD_END}"
 )
 _TRO_LEN = re.compile(r"(?i:trở[ \t]{1,3}lên)")  # "từ 80% xã, phường, thị trấn trở lên"
+#: What may follow a time expression that closes the phrase of the numbers before it.
+_CLOSES_PHRASE = re.compile(r"[ \t]{0,3}(?:[;,.)\n]|$|(?i:và|hoặc)(?![\p{L}\p{M}]))")
+#: Where a number expression may end: a digit, then "%" or a letter (unit, rate).
+_CANDIDATE = re.compile(r"\d(?=[ \t]{0,3}[\p{L}%])")
+_NUM_START = re.compile(r"(?<![\p{L}\p{M}\d.,/])\d")
 _PCT_PER = re.compile(r"/((?i:năm|tháng|quý))(?![\p{L}\p{M}\d])")
 _SENTENCE_BOUNDARY = re.compile(r"\n|[.!?](?=[ \t]|$)", re.MULTILINE)
 _CLAUSE_BOUNDARY = re.compile(r"\n|;|[.!?](?=\s|$)")
@@ -157,6 +162,7 @@ def _vocab() -> _Vocab:
     unit_alt = _words_alt(f for e in units["units"] for f in e["forms"])
     per_alt = _words_alt(units["per"])
     pct = "|".join(re.escape(p) for p in units["percent"])
+    range_alt = _words_alt(tv["range_words"])  # "90% đến 100%", "40 - 50", Markdown "40 \- 50"
 
     # Groups: n1, p1 (percent after n1), n2 (range end), then p2 (percent after a range
     # "90% đến 100%") or p3 / unit (+ per) / the look-ahead of a written rate ("con/phụ nữ").
@@ -164,7 +170,7 @@ def _vocab() -> _Vocab:
         rf"""
         {_NUM_LEFT}(?P<n1>{NUM}){_NUM_RIGHT}
         (?:[ \t]{{0,2}}(?P<p1>{pct}))?
-        (?:[ \t]{{0,3}}(?P<rw>đến|tới|\\?[-–])[ \t]{{0,3}}(?P<n2>{NUM}){_NUM_RIGHT})?
+        (?:[ \t]{{0,3}}(?P<rw>\\?(?:{range_alt}))[ \t]{{0,3}}(?P<n2>{NUM}){_NUM_RIGHT})?
         (?(p1)(?:[ \t]{{0,2}}(?P<p2>{pct}))?
         |(?=[ \t]{{0,3}}[\p{{L}}%])(?:
             [ \t]{{0,2}}(?P<p3>{pct})
@@ -250,7 +256,7 @@ def _vocab() -> _Vocab:
         rf"[ \t]{{1,3}}(?i:{_words_alt(fy['tail'])}){_WORD_END}"
     )
     dl_lead = re.compile(
-        rf"^(?:(?i:{_words_alt(dl['lead'])})[ \t]{{1,3}})?(?i:năm|{_words_alt(dl['period_words'])})[ \t]{{1,3}}"
+        rf"(?:(?i:{_words_alt(dl['lead'])})[ \t]{{1,3}})?(?i:năm|{_words_alt(dl['period_words'])})[ \t]{{1,3}}"
         rf"(?P<y1>{_YEAR})(?:[ \t]{{0,3}}[-–][ \t]{{0,3}}(?P<y2>{_YEAR}))?[ \t]{{0,3}}[,:]"
     )
     dl_quarter = re.compile(
@@ -371,41 +377,71 @@ def parse_deadline(raw: str) -> Optional[Deadline]:
     return None
 
 
-def _clause_deadlines(text: str, lo: int, hi: int) -> list[tuple[int, Deadline]]:
-    """Deadlines stated in ``text[lo:hi]`` (part of a clause), with their offsets, in order.
+def _clause_deadlines(text: str, lo: int, hi: int) -> list[tuple[int, int, Deadline]]:
+    """Deadlines stated in ``text[lo:hi]``, as (start, end, deadline), in order.
 
     Accepted forms: "đến năm 2020", "vào năm 2020", "Đến năm 2025", "trong năm 2018", "đến hết
-    năm 2025", "Quý IV năm 2020", "trước ngày 15/12/2020", "(từ) năm 2025 trở đi". Not
-    deadlines: "nhiệm kỳ 2016 - 2021", "giai đoạn 2021 - 2025" in mid-clause, a bare date
-    ("ngày 09/9/2010").
+    năm 2025", "Quý IV năm 2020", "trước ngày 15/12/2020", "(từ) năm 2025 trở đi"; at ``lo``
+    (the start of a sentence) also "Năm 2018, …", "Dự kiến năm 2019 - 2020: …". Not deadlines:
+    "nhiệm kỳ 2016 - 2021", "giai đoạn 2021 - 2025" in mid-sentence, "so với năm 2020", a bare
+    date ("ngày 09/9/2010").
     """
     v = _vocab()
-    out: list[tuple[int, Deadline]] = []
+    out: list[tuple[int, int, Deadline]] = []
     if hi <= lo:
         return out
+    lead = v.dl_lead.match(text, lo, hi)
+    if lead:
+        year = int(lead.group("y2") or lead.group("y1"))
+        out.append((lead.start(), lead.end(), Deadline(year=year, raw=lead.group(0).rstrip(",: \t"))))
     for m in v.dl_date.finditer(text, lo, hi):
         iso = make_date(int(m.group("d")), int(m.group("m")), int(m.group("y"))) if m.group("y") else None
         if iso:
-            out.append((m.start(), Deadline(year=int(m.group("y")), date=iso, raw=_norm_space(m.group(0)))))
+            out.append((m.start(), m.end(), Deadline(year=int(m.group("y")), date=iso, raw=_norm_space(m.group(0)))))
     for pattern in (v.dl_quarter, v.dl_by, v.dl_from):
         for m in pattern.finditer(text, lo, hi):
             q = _quarter(m.group("q")) if "q" in m.groupdict() else None
-            out.append((m.start(), Deadline(year=int(m.group("y")), quarter=q, raw=_norm_space(m.group(0)))))
-    out.sort(key=lambda t: t[0])
-    return out
+            out.append((m.start(), m.end(), Deadline(year=int(m.group("y")), quarter=q, raw=_norm_space(m.group(0)))))
+    out.sort(key=lambda t: (t[0], -t[1]))
+    kept: list[tuple[int, int, Deadline]] = []
+    for item in out:  # overlapping readings of one expression: keep the first, longest
+        if not kept or item[0] >= kept[-1][1]:
+            kept.append(item)
+    return kept
 
 
-def _lead_deadline(sentence: str) -> Optional[Deadline]:
-    """A time expression opening a sentence or clause and scoping all of it.
+def _assign_deadlines(text: str, lo: int, hi: int, hits: list[tuple[int, int]]) -> list[Optional[Deadline]]:
+    """Give each number of one sentence the deadline the sentence states for it.
 
-    Accepted forms: "Năm 2018, duy trì …", "Dự kiến năm 2019 - 2020: …", "Giai đoạn
-    2021-2025: …", "Phấn đấu đến năm 2020, 90% …".
+    A time expression that follows numbers and closes their phrase ("… đạt 65% vào năm 2025
+    và đạt 80% vào năm 2030."; "dưới 8% (khu vực miền núi dưới 25%) vào năm 2025 và …")
+    belongs to the numbers before it that have none yet; any other one ("Đến năm 2020, có
+    trên 80% …; trên 50% …", "đến năm 2025 đạt 90% …", "Năm 2018, duy trì … 11 xã") opens a
+    scope for the numbers after it. ``hits`` are the (start, end) of the numbers, in order;
+    ``None`` where the sentence says nothing.
     """
-    s = _BULLET_LEAD.sub("", sentence, count=1)
-    m = _vocab().dl_lead.match(s)
-    if not m:
-        return None
-    return Deadline(year=int(m.group("y2") or m.group("y1")), raw=m.group(0).rstrip(",: \t"))
+    found = _clause_deadlines(text, lo, hi)
+    out: list[Optional[Deadline]] = [None] * len(hits)
+    if not found:
+        return out
+    events = sorted([(a, 1, i) for i, (a, _) in enumerate(hits)] + [(a, 0, i) for i, (a, _, _) in enumerate(found)])
+    pending: list[int] = []
+    active: Optional[Deadline] = None
+    for _, is_hit, i in events:
+        if is_hit:
+            if active is not None:
+                out[i] = active
+            else:
+                pending.append(i)
+            continue
+        _, end, deadline = found[i]
+        if pending and _CLOSES_PHRASE.match(text, end, min(hi, end + 12)):
+            for k in pending:
+                out[k] = deadline
+            pending = []
+        else:
+            active = deadline
+    return out
 
 
 def _heading_deadline(title: str) -> Optional[Deadline]:
@@ -434,11 +470,32 @@ def _heading_deadline(title: str) -> Optional[Deadline]:
 # --------------------------------------------------------------------------------------
 
 
+def _is_line_break(text: str, i: int) -> bool:
+    """Whether the newline at ``i`` ends a paragraph rather than wrapping a line.
+
+    A hard-wrapped copy (OCR, Markdown at 80 columns) breaks lines inside a sentence:
+    "… đạt 65% vào năm 2025 và đạt\n80% vào năm 2030." A newline ends a paragraph after
+    closing punctuation and before a line that starts with a capital letter, a bullet, a list
+    label or a table row; blank lines between (a page break) do not count.
+    """
+    j = i - 1
+    while j >= 0 and text[j] in " \t\n":
+        j -= 1
+    if j < 0 or text[j] in ".;:!?…|":
+        return True
+    k = i + 1
+    while k < len(text) and text[k] in " \t\n":
+        k += 1
+    if k >= len(text) or text[k].isupper() or text[k] in "-+•*|(\\#":
+        return True
+    return bool(_LIST_LABEL.match(text, k))
+
+
 class _Bounds:
     """Sorted boundary offsets of one kind (clause or sentence) for bisect look-ups."""
 
     def __init__(self, text: str, pattern: re.Pattern):
-        found = [(m.start(), m.end()) for m in pattern.finditer(text)]
+        found = [(m.start(), m.end()) for m in pattern.finditer(text) if m.group(0) != "\n" or _is_line_break(text, m.start())]
         self.starts = [a for a, _ in found]
         self.ends = [b for _, b in found]
         self.n = len(text)
@@ -952,9 +1009,33 @@ def _split_cell(text: str, a: int, b: int) -> list[tuple[int, int]]:
 # --------------------------------------------------------------------------------------
 
 
+def _iter_number_exprs(v: _Vocab, text: str, body_end: int) -> Iterator[re.Match]:
+    """``number_expr`` matches, looked for only around a digit followed by a letter or "%".
+
+    Every number expression ends in a digit followed by "%", a unit or a rate; a cheap scan
+    for those places keeps a megabyte of bare numbers ("1 1 1 …") fast.
+    """
+    scan_from = 0
+    for c in _CANDIDATE.finditer(text, 0, body_end):
+        digit = c.start()
+        if digit < scan_from:
+            continue
+        found = None
+        for start in _NUM_START.finditer(text, max(scan_from, digit - 40), digit + 1):
+            m = v.number_expr.match(text, start.start(), min(body_end, digit + 120))
+            if m is not None and m.end() > digit:
+                found = m
+                break
+        if found is not None:
+            scan_from = found.end()
+            yield found
+        else:
+            scan_from = digit + 1
+
+
 def _iter_hits(v: _Vocab, text: str, body_end: int, skip: list[tuple[int, int]], clauses: _Bounds):
     """Number and word-number expressions of running text, in order, with their clause."""
-    matches = [(m.start(), 0, m) for m in v.number_expr.finditer(text, 0, body_end)]
+    matches = [(m.start(), 0, m) for m in _iter_number_exprs(v, text, body_end)]
     matches += [(m.start(), 1, m) for m in v.word_number_expr.finditer(text, 0, body_end)]
     matches.sort(key=lambda t: (t[0], t[1]))
     skip_starts = [a for a, _ in skip]
@@ -1016,34 +1097,32 @@ def extract_targets(ctx: Context, include_statistics: bool = False) -> list[Targ
         hits.append((hit, clause, pending_baseline))
         pending_baseline = None
 
-    # pass 2: kind, deadline (a clause is shared by its hits: each owns the text from the end
-    # of the previous one to the start of the next one)
+    # pass 2: kind and deadline; the deadlines a sentence states are shared out among its numbers
+    stated: list[Optional[Deadline]] = [None] * len(hits)
+    i = 0
+    while i < len(hits):
+        sentence = sentences.around(hits[i][0].start, hits[i][0].end)
+        j = i
+        while j < len(hits) and hits[j][0].start < sentence[1]:
+            j += 1
+        s_lo, s_hi = _trim(text, *sentence)
+        stated[i:j] = _assign_deadlines(text, s_lo, s_hi, [(h.start, h.end) for h, _, _ in hits[i:j]])
+        i = max(j, i + 1)
+
     for i, (hit, clause, baseline) in enumerate(hits):
         c_lo, c_hi = clause
-        own_lo = hits[i - 1][0].end if i > 0 and hits[i - 1][1] == clause else c_lo
-        own_hi = hits[i + 1][0].start if i + 1 < len(hits) and hits[i + 1][1] == clause else c_hi
         node = ctx.index.locate(hit.start) if ctx.sections else None
         chain = ctx.index.ancestors(node.id) if node else []
         committed = bool(v.commitment.search(text, max(c_lo, hit.start - _WINDOW), hit.start))
         kind = "statistic" if _is_situation(v, chain, hit.start) and not committed else "target"
         if kind == "statistic" and not include_statistics:
             continue
-
-        t_lo, t_hi = _trim(text, c_lo, c_hi)
-        s_lo, _ = _trim(text, *sentences.around(hit.start, hit.end))
-        own = _clause_deadlines(text, own_lo, min(own_hi, own_lo + 4 * _WINDOW))
-        before = _clause_deadlines(text, max(c_lo, own_lo - _WINDOW), own_lo)
-        deadline = (
-            (own[0][1] if own else None)
-            or (before[-1][1] if before else None)
-            or _lead_deadline(text[t_lo:min(t_hi, t_lo + 120)])
-            or _lead_deadline(text[s_lo:min(t_hi, s_lo + 120)])
-        )
+        deadline = stated[i]
         if deadline is not None:
             deadline = deadline.model_copy(update={"source": "sentence"})
         elif kind == "target":
             deadline = _inherited_deadline(chain, hit.start, period_end)
-
+        t_lo, t_hi = _trim(text, c_lo, c_hi)
         found.append(
             Target(
                 id="",
