@@ -419,10 +419,10 @@ if mode == "2":
                 sites[key] = (n + 1, t + dt)
 
     _rm._compile = _timed
-t0 = time.perf_counter()
+t0 = time.process_time()
 import planparse
 from planparse.emit import to_json
-t1 = time.perf_counter()
+t1 = time.process_time()
 import_sites = dict(sites)
 sites.clear()
 profile = mode == "1"
@@ -432,13 +432,13 @@ if profile:
 doc = planparse.parse(sys.argv[1])
 if profile:
     prof.disable()
-t2 = time.perf_counter()
+t2 = time.process_time()
 to_json(doc)
-t3 = time.perf_counter()
+t3 = time.process_time()
 planparse.parse(sys.argv[1])
-t4 = time.perf_counter()
+t4 = time.process_time()
 to_json(doc)
-t5 = time.perf_counter()
+t5 = time.process_time()
 rows, total = [], 0.0
 st = pstats.Stats(prof) if profile else None
 for (f, line, fn), (cc, nc, tt, ct, _) in (st.stats.items() if st else ()):
@@ -458,7 +458,7 @@ print(json.dumps({"import_s": t1 - t0, "first_parse_s": t2 - t1, "first_to_json_
 def first_parse(seed: str, env: dict, top: int, runs: int = 3) -> dict:
     """In a fresh process: import, first parse (pays lazy regex compiles etc.), second parse, to_json.
 
-    Timings are medians of ``runs`` fresh processes run without the profiler; the profile of the
+    Timings are CPU seconds of the child (process_time), medians of ``runs`` fresh processes run without the profiler; the profile of the
     first parse (top functions by cumulative time) comes from one more process.
     """
     vals: dict[str, list[float]] = {}
@@ -793,7 +793,7 @@ def render(R: dict, md: bool = False) -> str:
                             f"exit {cs['console_script']['returncodes']}"))
         table(["command", "wall ms", "best wall ms", "CPU ms (user+sys)", "note"], rows)
         fp = cs.get("first_parse", {})
-        h("Inside a fresh process: import, first parse, second parse (seed file, median of 3 processes)")
+        h("Inside a fresh process: import, first parse, second parse (seed file, CPU time, median of 3 processes)")
         if "error" in fp:
             L.append(f"failed: {fp['error']}")
         else:
