@@ -75,6 +75,7 @@ _PAGE_BREAK = re.compile(
     r"[ \t\f]*(?:\f|[-=_*]{2,}[ \t]*(?:PAGE[ \t]?BREAK|(?:Page|Trang)[ \t]+\d{1,4})[ \t]*[-=_*]{2,}|-[ \t]?\d{1,4}[ \t]?-)[ \t\f]*$",
     re.IGNORECASE,
 )
+_CODE_FENCE = re.compile(r"[ \t]{0,3}(?:`{3,}|~{3,})[\w-]{0,20}[ \t]*$")
 _LOWER_START = re.compile(r"[ \t]{0,8}\p{Ll}")
 _LIST_START = re.compile(r"[ \t]{0,8}(?:[a-zđ][.)]|[-+•*])[ \t]")
 _CLOSING_PUNCT = set('.:;!?…"\')]}|/')
@@ -171,6 +172,8 @@ def _classify(source: str, lines: list[_Line]) -> list[_FootnoteBody]:
     for i in nonblank:
         if lines[i].dest == "main" and _PAGE_BREAK.match(source, lines[i].start, lines[i].end):
             lines[i].dest, lines[i].kind = "removed", "page_break"
+        elif lines[i].dest == "main" and _CODE_FENCE.match(source, lines[i].start, lines[i].end):
+            lines[i].dest, lines[i].kind = "removed", "markup"
     # 4. footnote bodies
     bodies: list[_FootnoteBody] = []
     tail = False

@@ -23,15 +23,18 @@ from typing import Optional
 import regex as re
 
 from ..models import Metadata, Period, Section, Signer
-from ..textkey import key
+from ..textkey import fold, key
 from ..vocab import load
 from .numbers import DATE_WORDS, make_date
 
-_NUMBER = re.compile(r"(?:^|\|)[ \t]*(?:Số|SỐ)[ \t]*:?[ \t]*(?P<n>\d{1,6}(?:/\d{4})?/[\p{L}\d&.\-/]{1,40})", re.MULTILINE)
+_NUMBER = re.compile(
+    r"(?:^|\|)[ \t]*(?:Số|SỐ)[ \t]*[:;.]?[ \t]*(?P<n>\d{1,6}[ \t]?(?:/\d{4})?[/\-][ \t]?\p{L}[\p{L}\d&.\-/]{0,40})",
+    re.MULTILINE,
+)
 _PLACE_DATE = re.compile(
     rf"(?<![\p{{L}}\d/\-])(?P<place>(?:TP\.[ \t]?)?\p{{Lu}}\p{{Ll}}[\p{{L}} .'\-]{{0,40}}?),[ \t]*{DATE_WORDS}", re.IGNORECASE
 )
-_QUOC_HIEU = re.compile(r"[ \t]*CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM.*$|[ \t]*CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM.*$")
+_QUOC_HIEU = re.compile(r"[ \t|]*(?:CỘNG H[OÒ]À?|CONG HOA|ĐẢNG CỘNG SẢN)[ \t]+.*$", re.IGNORECASE)
 _PERIOD = re.compile(r"(?<!\d)(?P<a>(?:19|20)\d{2})[ \t]{0,3}[-–][ \t]{0,3}(?P<b>(?:19|20)\d{2})(?!\d)")
 _UNTIL = re.compile(r"đến năm[ \t]+(?P<y>(?:19|20)\d{2})", re.IGNORECASE)
 _PARENT = re.compile(
@@ -39,7 +42,7 @@ _PARENT = re.compile(
     re.IGNORECASE,
 )
 _SIGN = re.compile(r"^[ \t|]{0,8}(?P<cap>TM|KT|Q|TL|TUQ|T/M|K/T)\.?[ \t]+(?P<body>[^\n|]{2,80}?)[ \t|]*$", re.MULTILINE)
-_PERSON = re.compile(r"^[ \t]*(?P<name>(?:\p{Lu}\p{Ll}{0,7}[ \t]){1,4}\p{Lu}\p{Ll}{0,7})[ \t]*$", re.MULTILINE)
+_PERSON = re.compile(r"^[ \t]*(?P<name>(?:\p{Lu}\p{Ll}{0,7}[ \t]){1,4}\p{Lu}\p{Ll}{0,7})[ \t.,]*$", re.MULTILINE)
 
 
 def _clean_symbol(n: str) -> str:
@@ -74,13 +77,24 @@ def _issuer(header: str, text: str, vocab) -> Optional[str]:
     )
     if m:
         return f"{heads[m.group('head')]} {m.group('level').lower()} {_title_case(m.group('name'))}"
-    # 2. a central body alone on a header line: "CHÍNH PHỦ", "BỘ Y TẾ" (Quốc hiệu cut off)
-    for line in header.split("\n")[:40]:
-        s = _QUOC_HIEU.sub("", line.strip().strip("|").strip()).strip()
-        if s in heads and heads[s][0].isupper() and s.isupper():
-            return heads[s]
-        if re.fullmatch(r"BỘ[ \t]+[\p{Lu} ,\-]{2,60}", s):
-            return _title_case(s).replace("Bộ ", "Bộ ", 1)
+    # 2. a body named alone on an upper-case header line: "CHÍNH PHỦ", "BỘ Y TẾ", "ĐẢNG ĐOÀN QUỐC
+    #    HỘI" (the Quốc hiệu cut off; the last such line before the title is the issuing body,
+    #    below its superior: "BAN CHẤP HÀNH TRUNG ƯƠNG / ĐẢNG ĐOÀN QUỐC HỘI")
+    found = None
+    for line in header.split("\n")[:30]:
+        s = _QUOC_HIEU.sub("", line.strip().strip("|*# ").strip()).strip(" |*-")
+        if not s or not s.isupper() or len(s) > 80:
+            if found and s and not s.isupper():
+                break
+            continue
+        s = re.sub(r"^(?:BỘ TRƯỞNG|BỘ TRUỞNG)[ \t]+(?=BỘ[ \t])", "", s)
+        agency = _canonical(s)
+        if agency:
+            found = agency
+        elif found:
+            break
+    if found:
+        return found
     # 3. a sentence "Ủy ban nhân dân tỉnh Bình Phước ban hành", "UBND tỉnh ban hành"
     m = re.search(
         rf"(?P<head>{head_re})[ \t]+(?P<level>{level_re})(?P<name>(?:[ \t]+\p{{Lu}}\p{{Ll}}{{0,7}}){{0,4}})[ \t,]+(?:ban hành|xây dựng|triển khai)",
@@ -95,6 +109,15 @@ def _issuer(header: str, text: str, vocab) -> Optional[str]:
     if not name:
         name = _most_named_place(text, level) or ""
     return f"{heads[m.group('head')]} {level} {name}".strip()
+
+
+def _canonical(s: str) -> Optional[str]:
+    try:
+        from .agencies import canonical_agency
+    except ImportError:  # pragma: no cover - the agencies extractor ships with the package
+        return None
+    found = canonical_agency(s, city_level="province")
+    return found[0] if found else None
 
 
 def _most_named_place(text: str, level: str) -> Optional[str]:
@@ -116,13 +139,21 @@ def _title_case(s: str) -> str:
 
 
 def _doc_type_and_title(header: str, vocab) -> tuple[Optional[str], Optional[str], Optional[str]]:
-    words = vocab["doc_types"]
-    alt = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    m = re.search(rf"^[ \t|]*(?P<t>{alt})[ \t|]*$", header, re.MULTILINE)
-    if not m:
+    """The document-type line (accent-insensitive: OCR gives "QUYET ĐỊNH") and the title below it."""
+    words = {fold(w): canon for w, canon in vocab["doc_types"].items()}
+    m = None
+    pos = 0
+    for line in header.split("\n"):
+        s = line.strip().strip("|").strip()
+        if s and s.isupper() and fold(s) in words:
+            m = (fold(s), pos + len(line))
+            break
+        pos += len(line) + 1
+    if m is None:
         return None, None, None
+    folded, m_end = m
     title_lines: list[str] = []
-    for line in header[m.end() :].split("\n"):
+    for line in header[m_end:].split("\n"):
         s = line.strip().strip("|").strip()
         if not s:
             if title_lines:
@@ -136,14 +167,14 @@ def _doc_type_and_title(header: str, vocab) -> tuple[Optional[str], Optional[str
         if len(title_lines) >= 3 or not s.isupper() and len(title_lines) >= 1 and len(s) > 60:
             break
     title = " ".join(title_lines) or None
-    return words[m.group("t")], title, m.group("t")
+    return words[folded], title, folded
 
 
 def _signer(text: str, closing_start: int, vocab) -> Optional[Signer]:
     region = text[closing_start:]
     m = _SIGN.search(region)
     if not m:
-        return None
+        return _signer_without_capacity(region, vocab)
     cap = m.group("cap").replace("/", "") + "."
     # "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH": the signer acts under the second one
     m2 = _SIGN.match(region, m.end() + 1) if cap == "TM." else None
@@ -171,8 +202,21 @@ def _signer(text: str, closing_start: int, vocab) -> Optional[Signer]:
     return Signer(name=name, title=title, capacity=cap)
 
 
+def _signer_without_capacity(region: str, vocab) -> Optional[Signer]:
+    """No "TM./KT." line: a signer title line ("BỘ TRƯỞNG") and/or a name line after Nơi nhận."""
+    titles = vocab["signer_titles"]
+    title = name = None
+    for line in region.split("\n"):
+        s = line.strip().strip("|*").strip()
+        if titles.get(s.upper()) and s.isupper():
+            title = titles[s.upper()]
+        elif not s.startswith(("-", "+", "*", "•")) and _PERSON.match(s) and len(s.split()) >= 2:
+            name = _PERSON.match(s).group("name")
+    return Signer(name=name, title=title) if name or title else None
+
+
 def _recipients(text: str, start: int, end: int) -> list[str]:
-    m = re.search(r"Nơi nhận[ \t]*:?", text[start:end], re.IGNORECASE)
+    m = re.search(r"N[ơo]i[ \t]+nh[ậa]n[ \t]*:?", text[start:end], re.IGNORECASE)
     if not m:
         return []
     out: list[str] = []
@@ -182,8 +226,8 @@ def _recipients(text: str, start: int, end: int) -> list[str]:
             continue
         if _SIGN.match(line) or re.fullmatch(r"[\p{Lu} ]{3,}", s) and not s.startswith("-"):
             break
-        if s[0] in "-+•":
-            out.append(s.lstrip("-+• ").rstrip(";,. ").strip())
+        if s[0] in "-+•*~":
+            out.append(s.lstrip("-+•*~ ").rstrip(";,. ").strip())
         elif out:
             break
     return [r for r in out if r]
@@ -216,7 +260,8 @@ def extract_metadata(text: str, sections: list[Section], body_end: Optional[int]
     else:
         m = _UNTIL.search(period_src)
         if m:
-            md.period = Period(start_year=None, end_year=int(m.group("y")))
+            start = int(md.issued_date[:4]) if md.issued_date else None
+            md.period = Period(start_year=start if start and start <= int(m.group("y")) else None, end_year=int(m.group("y")))
     closing = [s for s in sections if s.kind == "closing"]
     closing_start = closing[0].span.start if closing else max(0, body_end - 2500)
     md.signer = _signer(text[:body_end], closing_start, vocab)
