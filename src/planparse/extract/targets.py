@@ -162,26 +162,27 @@ def _vocab() -> _Vocab:
     unit_alt = _words_alt(f for e in units["units"] for f in e["forms"])
     per_alt = _words_alt(units["per"])
     pct = "|".join(re.escape(p) for p in units["percent"])
+    glued_alt = "(?:" + _words_alt(units["glued"]["forms"]) + ")"
     range_alt = _words_alt(tv["range_words"])  # "90% đến 100%", "40 - 50", Markdown "40 \- 50"
 
     # Groups: n1, p1 (percent after n1), n2 (range end), then p2 (percent after a range
     # "90% đến 100%") or p3 / unit (+ per) / the look-ahead of a written rate ("con/phụ nữ").
     number_expr = re.compile(
         rf"""
-        {_NUM_LEFT}(?P<n1>{NUM}){_NUM_RIGHT}
+        {_NUM_LEFT}(?P<n1>{NUM})(?:{_NUM_RIGHT}|(?={glued_alt}{_WORD_END}))
         (?:[ \t]{{0,2}}(?P<p1>{pct}))?
-        (?:[ \t]{{0,3}}(?P<rw>\\?(?:{range_alt}))[ \t]{{0,3}}(?P<n2>{NUM}){_NUM_RIGHT})?
+        (?:[ \t]{{0,3}}(?P<rw>\\?(?:{range_alt}))[ \t]{{0,3}}(?P<n2>{NUM})(?:{_NUM_RIGHT}|(?={glued_alt}{_WORD_END})))?
         (?(p1)(?:[ \t]{{0,2}}(?P<p2>{pct}))?
         |(?=[ \t]{{0,3}}[\p{{L}}%])(?:
             [ \t]{{0,2}}(?P<p3>{pct})
-          | [ \t]{{1,3}}(?P<unit>(?i:{unit_alt})){_WORD_END}
+          | (?:[ \t]{{1,3}}|(?={glued_alt}))(?P<unit>(?i:{unit_alt})){_WORD_END}
             (?:/(?P<per>(?i:{per_alt})){_WORD_END})?
           | (?=[ \t]{{1,3}}{_LWORD}(?:[ \t]{_LWORD}){{0,2}}/(?:\d{{1,6}}[ \t]{{1,2}})?\p{{Ll}})
         ))
         """,
         re.VERBOSE,
     )
-    percent_of = re.compile(rf"[ \t]{{1,3}}(?P<of>(?i:{_words_alt(units['percent_of']['forms'])})){_WORD_END}")
+    percent_of = re.compile(rf"[ \t\n]{{1,3}}(?P<of>(?i:{_words_alt(units['percent_of']['forms'])})){_WORD_END}")
     pw = units["per_words"]
     per_words = re.compile(
         rf"[ \t]{{1,3}}(?i:{_words_alt(pw['joiners'])})[ \t]{{1,3}}(?:(?i:{_words_alt(pw['counts'])})|{NUM}){_NUM_RIGHT}"
@@ -212,7 +213,10 @@ def _vocab() -> _Vocab:
     suffix_cmp = re.compile(
         rf"[ \t]{{0,3}}(?P<s>(?i:{_words_alt(p for ps in tv['suffix_comparators'].values() for p in ps)})){_WORD_END}"
     )
-    change_to = re.compile(rf"[ \t]{{0,3}}(?i:{_words_alt(tv['change_to'])})[ \t]{{1,3}}(?:mức[ \t]{{1,3}})?\d")
+    change_to = re.compile(
+        rf"(?:[ \t]{{1,3}}{_ANYWORD}){{0,3}}[ \t]{{0,3}}(?i:{_words_alt(tv['change_to'])})[ \t]{{1,3}}"
+        rf"(?:(?i:mức|khoảng)[ \t]{{1,3}}){{0,2}}\d"
+    )
 
     dv = tv["direction_verbs"]
     direction_of: dict[str, Optional[str]] = {}
@@ -781,7 +785,7 @@ def _extract_number_target(
         end = suffix.end()
 
     # "từ 98,7% lên 99,52%": where a change starts is the baseline of the next number
-    if pre.has_from and value_max is None and v.change_to.match(text, m.end(), min(c_hi, m.end() + 40)):
+    if pre.has_from and value_max is None and v.change_to.match(text, m.end(), min(c_hi, m.end() + 80)):
         return _norm_space(text[pre.start:m.end()])
 
     # "… tại các xã, phường có từ 20 người nghiện trở lên": a qualifier of the previous target

@@ -210,6 +210,8 @@ def read_file(path: str | os.PathLike, *, encoding: Optional[str] = None, max_by
 
 # Word and web formats (issue 5): imported on first use, so python-docx/lxml stay optional.
 register_reader([".docx"], "planparse.ingest.docx:read_docx")
+register_reader([".html", ".htm", ".xhtml"], "planparse.ingest.html:read_html")
+register_reader([".doc"], "planparse.ingest.doc:read_doc")
 
 # PDF (issue 5): pypdfium2 text layer + pdfplumber tables, imported on first use.
 register_reader([".pdf"], "planparse.ingest.pdf:read_pdf")
