@@ -39,6 +39,7 @@ class WordBuilder:
         self._next_abstract = max(ids, default=0) + 1
         self._next_num = max(nums, default=0) + 1
         self.footnotes: list[tuple[int, str]] = []
+        self._pending: list[str] = []
         # python-docx's template ends its body with sectPr; start with no paragraphs
         body = self.doc.element.body
         for p in list(body.iterchildren(qn("w:p"))):
@@ -88,16 +89,19 @@ class WordBuilder:
             ppr.append(parse_xml(f'<w:numPr xmlns:w="{W_NS}"><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num}"/></w:numPr>'))
         return p
 
+    def note(self, body: str) -> str:
+        """A marker to put in a paragraph's text where a footnote with ``body`` is referenced."""
+        self._pending.append(body)
+        return f"\x01{len(self._pending) - 1}\x01"
+
     def _runs(self, p, text: str) -> None:
-        """Add ``text``; "[^body]" inside it becomes a real footnote reference."""
-        parts = text.split("[^")
-        if parts[0]:
-            p.add_run(parts[0])
-        for chunk in parts[1:]:
-            body, _, rest = chunk.partition("]")
-            self.footnote(p, body)
-            if rest:
-                p.add_run(rest)
+        """Add ``text``; each ``note()`` marker inside it becomes a real footnote reference."""
+        for i, part in enumerate(text.split("\x01")):
+            if i % 2 == 0:
+                if part:
+                    p.add_run(part)
+            else:
+                self.footnote(p, self._pending[int(part)])
 
     def footnote(self, p, body: str) -> None:
         fid = len(self.footnotes) + 1
@@ -297,8 +301,8 @@ def test_footnotes_attached_to_markers(tmp_path):
     w = WordBuilder()
     w.para("KẾ HOẠCH")
     w.para("I. MỤC TIÊU")
-    w.para("Thực hiện Đề án phát triển nghề công tác xã hội[^Quyết định số 32/2010/QĐ-TTg ngày 25/3/2010 của Thủ tướng Chính phủ.] trên địa bàn tỉnh.")
-    w.para("Thành lập Trung tâm[^Quyết định số 2410/QĐ-UBND ngày 04/11/2011.] công tác xã hội.")
+    w.para("Thực hiện Đề án phát triển nghề công tác xã hội" + w.note("Quyết định số 32/2010/QĐ-TTg ngày 25/3/2010 của Thủ tướng Chính phủ.") + " trên địa bàn tỉnh.")
+    w.para("Thành lập Trung tâm" + w.note("Quyết định số 2410/QĐ-UBND ngày 04/11/2011.") + " công tác xã hội.")
     path = w.save(tmp_path / "f.docx")
     text = text_of(path)
     assert "công tác xã hội¹ trên" in text and "Trung tâm² công" in text
