@@ -64,6 +64,10 @@ class _Vocab:
         self.source = re.compile(rf"(?<![\p{{L}}])(?:{alts})(?![\p{{L}}])", re.IGNORECASE)
         self.blockers = re.compile(rf"(?<![\p{{L}}])(?:{_alternation(v['source_blockers'])})[ \t]{{1,3}}(?:(?i:của)[ \t]{{1,3}})?$", re.IGNORECASE)
         self.headings = [key(h) for h in v["budget_headings"]]
+        # between an amount and the source written after it: "5 tỷ đồng từ nguồn ngân sách tỉnh", "(vốn ODA)"
+        self.after = re.compile(
+            rf"[ \t]{{0,3}}[,(]?[ \t]{{0,3}}(?:(?i:{_alternation(v['source_lead_words'])})[ \t]{{1,3}})?(?:(?i:{_alternation(v['source_nouns'])})[ \t]{{1,3}})?"
+        )
 
 
 @lru_cache(maxsize=1)
@@ -101,7 +105,6 @@ def _source_in(text: str, start: int, end: int) -> Optional[tuple[int, int, str]
     return found
 
 
-_AFTER = re.compile(r"[ \t]{0,3}[,(]?[ \t]{0,3}(?i:từ|bằng|thuộc|do)?[ \t]{0,3}(?:(?i:nguồn)[ \t]{1,3})?")
 
 
 def _source_for(text: str, start: int, end: int) -> Optional[tuple[int, int, str]]:
@@ -112,7 +115,7 @@ def _source_for(text: str, start: int, end: int) -> Optional[tuple[int, int, str
     before = _source_in(text, _clause_before(text, start), start)
     if before:
         return before
-    m = _AFTER.match(text, end)
+    m = _vocab().after.match(text, end)
     if m:
         s = _vocab().source.match(text, m.end())
         if s:

@@ -95,6 +95,11 @@ class _Vocab:
         self.abbr_type = {key(a): t["name"] for t in self.types for a in t["abbr"]}
         self.short_types = [s for t in self.types if t.get("short_form") for s in t["surface"]]
         self.named_types = {t["name"] for t in self.types if t.get("named")}
+        # "Luật", "LUẬT", "Bộ luật", "Bộ Luật", "BỘ LUẬT": as written, in capitals, each word capitalised
+        named = [s for t in self.types if t.get("named") for s in t["surface"]]
+        named += [" ".join(w[:1].upper() + w[1:] for w in s.split()) for s in named]
+        self.named_caps = _alternation(named, caps=True)
+        self.law_stop = "(?:" + "|".join(re.escape(w) for w in sorted(v["law_name_stop_words"], key=len, reverse=True)) + r")(?!\p{L})"
         tokens = set(v["symbol_tokens"]) | {a for t in self.types for a in t["abbr"]} | {i["symbol"] for i in v["issuers"]}
         self.token_case = {t.upper(): t for t in tokens}
         by_fold: dict[str, set[str]] = {}
@@ -300,9 +305,7 @@ def _patterns() -> dict[str, re.Pattern]:
         # Số: 2239/QĐ-UBND; Bộ Lao 20/2021/NĐ-CP (a number standing alone; its type from the symbol)
         "bare": re.compile(rf"(?<![\p{{L}}\d/.,\-])(?:{_NUMSYM})"),
         # Luật Trẻ em; Bộ luật Lao động; Pháp lệnh …; Hiến pháp năm 2013
-        "law": re.compile(
-            r"(?<!\p{L})(?P<type>Bộ\s{1,3}[lL]uật|BỘ\s{1,3}LUẬT|Luật|LUẬT|Pháp\s{1,3}lệnh|PHÁP\s{1,3}LỆNH|Hiến\s{1,3}pháp|HIẾN\s{1,3}PHÁP)(?!\p{L})"
-        ),
+        "law": re.compile(rf"(?<!\p{{L}})(?P<type>{v.named_caps})(?!\p{{L}})"),
         # Nghị quyết Đại hội đại biểu Đảng bộ tỉnh Vĩnh Phúc lần thứ XVII
         "congress": re.compile(
             rf"(?<!\p{{L}})(?P<type>{_phrase(c['type'])})\s{{1,3}}(?P<name>{_phrase(c['opener'])}(?:\s{{1,3}}[\p{{L}}]{{1,12}}){{0,10}}?"
@@ -567,9 +570,15 @@ def _find_laws(text: str) -> list[_Mention]:
     return out
 
 
-_LAW_STOP = r"(?:và|của|ngày|năm|số|theo|về|để|nhằm|trong|tại|đã|được|có|các|những|là|với|cho|đến|từ|thì|mà|này|đó|hiện|mới|quy|đối|sửa|bổ|thay|nêu|trên|hướng|gồm|như|cũng|vẫn|sẽ|phải|khi|nhưng|hoặc|liên|trình|do|thông|xây|ban|đang|dự|thuộc|tại|năm|đối|phù|nhằm)(?!\p{L})"
-_LAW_FALLBACK = re.compile(rf"\p{{Lu}}\p{{Ll}}{{0,9}}(?:[ ](?!{_LAW_STOP})\p{{Ll}}{{1,9}}){{0,5}}(?![\p{{L}}\d])")
-_LAW_MORE = re.compile(rf"(?:[ ](?!{_LAW_STOP})\p{{Ll}}{{1,9}}){{1,2}}(?![\p{{L}}\d])")
+@lru_cache(maxsize=1)
+def _law_tails() -> tuple[re.Pattern, re.Pattern]:
+    """An unknown law's name (a capitalised word and up to five lower-case ones) and the
+    lower-case words that may extend a known name ("Giáo dục" + "đại học"), both ending at
+    a stop word ("và", "của", "ngày", …)."""
+    stop = _vocab().law_stop
+    fallback = re.compile(rf"\p{{Lu}}\p{{Ll}}{{0,9}}(?:[ ](?!{stop})\p{{Ll}}{{1,9}}){{0,5}}(?![\p{{L}}\d])")
+    more = re.compile(rf"(?:[ ](?!{stop})\p{{Ll}}{{1,9}}){{1,2}}(?![\p{{L}}\d])")
+    return fallback, more
 
 
 def _law_name_end(text: str, p: int) -> Optional[int]:
@@ -589,9 +598,9 @@ def _law_name_end(text: str, p: int) -> Optional[int]:
         return end if seen else am.end()
     nm = v.law_re.match(text, p)
     if nm:
-        more = _LAW_MORE.match(text, nm.end())  # "Luật Giáo dục" + " đại học"
+        more = _law_tails()[1].match(text, nm.end())  # "Luật Giáo dục" + " đại học"
         return more.end() if more else nm.end()
-    fm = _LAW_FALLBACK.match(text, p)
+    fm = _law_tails()[0].match(text, p)
     return fm.end() if fm else None
 
 
