@@ -304,6 +304,29 @@ def test_can_tho_rates_written_as_they_are():
     assert not [x for x in doc.targets if x.raw.endswith("loại") or x.value in (4, 5) and x.unit != "%"]
 
 
+def test_deadlines_after_the_numbers_they_close():
+    # hard-wrapped OCR copy: "- Tỷ lệ trẻ 6-23 tháng có chế độ ăn đúng, đủ đạt 65% vào năm 2025 và đạt\n80% vào năm 2030."
+    doc = parsed("chinh-phu_2022_chien-luoc-dinh-duong.txt")
+    ts = [t for t in doc.targets if "Tỷ lệ trẻ 6-23 tháng có chế độ ăn đúng" in t.text]
+    assert [(t.value, t.deadline.year, t.deadline.source) for t in ts] == [(65, 2025, "sentence"), (80, 2030, "sentence")]
+    # "… giảm dưới 8% (khu vực miễn núi xuống dưới 25%) vào năm 2025 và đưới 5% (… dưới 20%) vào năm 2030."
+    ts = [t for t in doc.targets if "thiếu an ninh thực phẩm mức độ nặng và vừa" in t.text]
+    assert [(t.value, t.deadline.year) for t in ts] == [(8, 2025), (25, 2025), (5, 2030), (20, 2030)]
+    # "- Đến năm 2030, chiều cao trung bình thanh niên 18 tuổi theo giới tăng từ\n2-2,5cm đôi với nam và 1,5-2 cm …"
+    ts = [t for t in doc.targets if t.unit == "cm"]
+    assert [(t.value, t.value_max, t.comparator, t.deadline.year) for t in ts] == [(2, 2.5, "range", 2030), (1.5, 2, "range", 2030)]
+
+
+def test_change_from_to_with_words_between_and_not_lower_than():
+    # "… phấn đấu đến năm 2025 số lượng mức thuế suất thuế nhập khẩu giảm từ 32 mức hiện nay xuống còn\nkhoảng 25 mức."
+    doc = parsed("bo-tai-chinh_2022_ke-hoach-cai-cach-thue.txt")
+    (t,) = [t for t in doc.targets if t.unit == "mức"]
+    assert (t.value, t.direction, t.baseline, t.deadline.year) == (25, "decrease", "từ 32 mức", 2025)
+    # "Tỷ lệ huy động vào ngân sách nhà nước bình quân không thấp hơn 16%\nGDP, …"
+    (u,) = [t for t in doc.targets if t.value == 16]
+    assert (u.comparator, u.unit, u.raw) == (">=", "% GDP", "không thấp hơn 16%\nGDP")
+
+
 def test_indicator_table_rows_become_targets():
     # "| 10  | Quy mô kinh tế số | % GDP | ≥ 30 | Bộ Thông tin và Truyền thông |" under "| **I** | **Đến năm 2030** |"
     doc = parsed("chinh-phu_2025_nq57-chuong-trinh-hanh-dong.md")
