@@ -18,9 +18,10 @@ How a target is found (one pass over the body text; the footnote area is not rea
    "447.000đ/tháng"), "50Kwh/tháng", "05 năm", "cả 03 khía cạnh".
 2. ``_extract_number_target`` reads the words around it: comparator words before ("ít nhất",
    "trên", "từ … trở lên" …) and after ("trở lên"), the direction verb of the clause ("giảm",
-   "tăng … lên", "duy trì"), the baseline ("so với đầu kỳ"), the subject (the measured
-   population) and the deadline (clause, else sentence lead, else enclosing heading, else the
-   plan period).
+   "tăng … lên", "duy trì"), the baseline ("so với đầu kỳ", "từ 32 mức … xuống còn"), the
+   subject (the measured population) and the deadline (what the sentence states for it, else
+   the enclosing heading, else the plan period). Clauses end at ";" and sentence ends; a
+   newline ends them only where a paragraph ends (hard-wrapped OCR/Markdown copies).
 3. Numbers inside situation-analysis parts ("THỰC TRẠNG", "Kết quả thực hiện", "Đánh giá kết
    quả", "Khó khăn", "Nguyên nhân", "SỰ CẦN THIẾT" …) are past statistics: dropped, or returned
    as ``kind="statistic"`` with ``include_statistics=True`` — never mixed with targets. A clause
@@ -80,7 +81,6 @@ _NUM_START = re.compile(r"(?<![\p{L}\p{M}\d.,/])\d")
 _PCT_PER = re.compile(r"/((?i:năm|tháng|quý))(?![\p{L}\p{M}\d])")
 _SENTENCE_BOUNDARY = re.compile(r"\n|[.!?](?=[ \t]|$)", re.MULTILINE)
 _CLAUSE_BOUNDARY = re.compile(r"\n|;|[.!?](?=\s|$)")
-_BULLET_LEAD = re.compile(r"[ \t]{0,8}(?:\\?[-+•*][ \t]{1,4})?")
 _LIST_LABEL = re.compile(
     r"(?:\\?[-+•*]|[a-zđ][.)]|\(?\d{1,2}(?:\.\d{1,2}){0,3}[.)]|\([a-zđ\d]{1,2}\))[ \t]{1,4}(?=\S)"
 )
@@ -1053,11 +1053,13 @@ def _iter_hits(v: _Vocab, text: str, body_end: int, skip: list[tuple[int, int]],
 def extract_targets(ctx: Context, include_statistics: bool = False) -> list[Target]:
     """Every quantified commitment in ``ctx.text`` (footnote area excluded), in order.
 
-    Deadline precedence: the clause ("đến năm 2020", "Quý IV năm 2020", "trước ngày
-    15/12/2020", "từ năm 2025 trở đi"), then a clause or sentence lead ("Năm 2018, …", "Dự kiến
-    năm 2019 - 2020: …"), then the nearest enclosing heading ("Mục tiêu cụ thể đến năm 2020",
-    "2.2. Giai đoạn 2026 - 2030"), then ``ctx.metadata.period.end_year``, then the title of an
-    attached document; ``Deadline.source`` says which ("sentence", "heading", "period").
+    Deadline precedence: what the sentence states for the number (``_assign_deadlines``: "đến
+    năm 2020", "Quý IV năm 2020", "trước ngày 15/12/2020", "từ năm 2025 trở đi", a lead "Năm
+    2018, …" / "Dự kiến năm 2019 - 2020: …", or a closing "… 65% vào năm 2025 và …"), then the
+    nearest enclosing heading ("Mục tiêu cụ thể đến năm 2020", "2.2. Giai đoạn 2026 - 2030",
+    an indicator table's "Đến năm 2030" row or year column), then
+    ``ctx.metadata.period.end_year``, then the title of an attached document;
+    ``Deadline.source`` says which ("sentence", "heading", "period").
 
     With ``include_statistics=True`` numbers from situation-analysis parts are returned too, as
     ``kind="statistic"`` (no direction, no inherited deadline).
