@@ -217,6 +217,7 @@ def _ranges(nums: list[int]) -> str:
 
 
 _GLUED_DIGITS = re.compile(r"(?<=[\p{L}\)\]\.,;:\"”'’%])\d{1,3}(?!\d)")
+_DIGIT_RUN = re.compile(r"(?<![\p{L}\)\]\.,;:\"”'’%\d])\d{2,12}(?!\d)")
 _LEAD_DIGITS = re.compile(r"[ \t]*(\d{1,3})(?!\d)")
 
 
@@ -331,6 +332,14 @@ def _pdfium_fragment(text: str, s: int, e: int, q: _PdfiumText, height: float, s
         i = a + m.start()
         if _is_superscript(q, i, a + m.start() - 1, size, base, height):
             line.sups.append((m.start(), m.end()))
+    for m in _DIGIT_RUN.finditer(frag):
+        # a marker after a number: "2021 - 2030¹" reads "20301"; the tail digits are smaller
+        first, k = a + m.start(), a + m.end() - 1
+        if m.start() > 0 and _is_superscript(q, k, first, size, base, height):
+            while k - 1 > first and _is_superscript(q, k - 1, first, size, base, height):
+                k -= 1
+            if k - first >= 1 and a + m.end() - k <= 3:
+                line.sups.append((k - a, m.end()))
     m = _LEAD_DIGITS.match(frag)
     if m and m.end() < len(frag):
         i = a + m.start(1)
@@ -397,7 +406,7 @@ def _merge_fragments(frags: list[Line]) -> list[Line]:
                 if _small_number(last, f) and not last.sups:
                     last.lead = (0, len(last.text))
                     last.sups = []
-                elif _small_number(f, last) and last.text[-1:].isalpha() | (last.text[-1:] in ")]\"”.,;:"):
+                elif _small_number(f, last) and (last.text[-1:].isalnum() or last.text[-1:] in ")]\"”.,;:%"):
                     sep, offset = "", len(last.text)
                     last.sups.append((offset, offset + len(f.text)))
                 last.sups += [(s + offset, e + offset) for s, e in f.sups]
@@ -460,6 +469,14 @@ def _plumber_line(tl: dict, height: float, split_columns: bool) -> Line:
         p = idx.get(m.start() - 1)
         if c is not None and p is not None and _plumber_sup(chars[c], chars[p], height):
             line.sups.append((m.start(), m.end()))
+    for m in _DIGIT_RUN.finditer(text):
+        first = idx.get(m.start())
+        k = m.end() - 1
+        if m.start() > 0 and first is not None and idx.get(k) is not None and _plumber_sup(chars[idx[k]], chars[first], height):
+            while k - 1 > m.start() and idx.get(k - 1) is not None and _plumber_sup(chars[idx[k - 1]], chars[first], height):
+                k -= 1
+            if m.end() - k <= 3:
+                line.sups.append((k, m.end()))
     m = _LEAD_DIGITS.match(text)
     if m and m.end() < len(text):
         c = idx.get(m.start(1))
@@ -559,7 +576,7 @@ def layout(pages: list[Page]) -> tuple[str, str]:
     if not lines_all:
         return "", "no text"
     body_size = _body_size(lines_all)
-    removed_running, removed_numbers = _drop_running(pages)
+    removed_running, removed_numbers = _drop_running(pages, body_size)
     footnotes, moved = _take_footnotes(pages, body_size)
     tables = _place_tables(pages)
     header_rows = _header_block(pages[0]) if pages else 0
@@ -588,15 +605,26 @@ def _norm_key(text: str) -> str:
     return re.sub(r"\d+", "#", " ".join(text.lower().split()))
 
 
-def _drop_running(pages: list[Page]) -> tuple[int, int]:
-    """Remove running headers/footers and page numbers from the top/bottom margin bands."""
+def _drop_running(pages: list[Page], body_size: float) -> tuple[int, int]:
+    """Remove running headers/footers and page numbers from the top/bottom margin bands.
+
+    Candidates are the first/last lines of a page that lie in the top/bottom 12 % and are set
+    apart from the text: smaller than the body text, or further from their neighbour than 1.5
+    line pitches. A candidate is running when its text (digits ignored) is a candidate on at
+    least half of the pages (and at least two); a bare page number is dropped on any page."""
+    pitch = _rough_pitch(pages, body_size)
     band = {}
     for p in pages:
-        for ln in p.lines[:3] + p.lines[-3:]:
+        lines = p.lines
+        for k, ln in enumerate(lines):
             if ln.base < p.height * 0.12:
-                band[id(ln)] = "top"
+                nxt = lines[k + 1].base - ln.base if k + 1 < len(lines) else 0.0
+                if ln.size < body_size * 0.95 or nxt > 1.5 * pitch or k + 1 == len(lines):
+                    band[id(ln)] = "top"
             elif ln.base > p.height * 0.88:
-                band[id(ln)] = "bottom"
+                prv = ln.base - lines[k - 1].base if k > 0 else 0.0
+                if ln.size < body_size * 0.95 or prv > 1.5 * pitch or k == 0:
+                    band[id(ln)] = "bottom"
     seen: dict[tuple[str, str], set[int]] = defaultdict(set)
     for p in pages:
         for ln in p.lines:
@@ -612,12 +640,23 @@ def _drop_running(pages: list[Page]) -> tuple[int, int]:
             if where and _PAGE_NUMBER.fullmatch(ln.text.strip()):
                 n_num += 1
                 continue
-            if where and (where, _norm_key(ln.text)) in running and len(pages) > 1:
+            if where and (where, _norm_key(ln.text)) in running:
                 n_run += 1
                 continue
             keep.append(ln)
         p.lines = keep
     return n_run, n_num
+
+
+def _rough_pitch(pages: list[Page], body_size: float) -> float:
+    """Median baseline distance of consecutive body-size lines (before any line is removed)."""
+    gaps = [
+        b.base - a.base
+        for p in pages
+        for a, b in zip(p.lines, p.lines[1:])
+        if 0 < b.base - a.base < 3 * body_size and abs(a.size - body_size) < 0.15 * body_size
+    ]
+    return statistics.median(gaps) if gaps else body_size * 1.2
 
 
 def _take_footnotes(pages: list[Page], body_size: float) -> tuple[list[tuple[str, str]], int]:
