@@ -22,7 +22,7 @@ def find(doc, *labels):
 
 def test_binh_dinh_parts_sections_projects():
     doc = parsed("binh_dinh")
-    assert top(doc) == [("preamble", None), ("part", "Phần thứ nhất"), ("part", "Phần thứ hai")]
+    assert top(doc) == [("preamble", None), ("part", "Phần thứ nhất"), ("part", "Phần thứ hai"), ("conclusion", None)]
     assert child_labels(find(doc, "Phần thứ nhất")) == ["I", "II", "III"]
     assert child_labels(find(doc, "Phần thứ hai")) == ["I", "II", "III", "IV", "V", "VI", "VII", "VIII"]
     assert find(doc, "Phần thứ nhất").title.startswith("THỰC TRẠNG TÌNH HÌNH")
@@ -75,8 +75,10 @@ def test_vinh_phuc_decision_wraps_de_an():
         ("attachment", "ĐỀ ÁN"),
     ]
     de_an = doc.sections[-1]
+    assert de_an.children[-1].kind == "conclusion"  # "Trên đây là Đề án …" closes the Đề án
+    assert de_an.children[-1].text.startswith("Trên đây là Đề án")
     assert de_an.title.startswith("NÂNG CAO CHẤT LƯỢNG CÔNG TÁC TRỢ GIÚP XÃ HỘI")
-    assert child_labels(de_an) == ["PHẦN 1", "PHẦN 2", "PHẦN 3"]
+    assert child_labels(de_an) == ["PHẦN 1", "PHẦN 2", "PHẦN 3", None]
     goals = find(doc, "ĐỀ ÁN", "PHẦN 2", "II", "2")
     assert child_labels(goals) == ["2.1", "2.2", "2.2"]  # "2.2. Giai đoạn 2026 - 2030" repeats 2.2
     assert goals.children[2].title == "Giai đoạn 2026 - 2030"

@@ -247,6 +247,7 @@ def segment(text: str, body_end: Optional[int] = None) -> tuple[list[Section], l
                 node.title, node.heading_end = t, t_end
                 skip_until = t_end
         nodes.append(node)
+    nodes = _with_conclusion(text, lines, nodes, body_end, g)
     roots = _build_tree(nodes, body_end, warnings, g)
     sections: list[Section] = []
     first_start = nodes[0].start if nodes else body_end
@@ -256,6 +257,34 @@ def segment(text: str, body_end: Optional[int] = None) -> tuple[list[Section], l
         )
     sections.extend(_to_section(n, text) for n in roots)
     return sections, warnings
+
+
+_CONCLUSION = re.compile(
+    r"[ \t*]{0,6}(?:Trên đây là|Trong quá trình (?:tổ chức |triển khai )?(?:tổ chức |triển khai )?thực hiện[ ,]{1,2}(?:nếu|có)|Quá trình (?:tổ chức )?(?:triển khai )?thực hiện,? nếu)",
+    re.IGNORECASE,
+)
+
+
+def _with_conclusion(text: str, lines, nodes: list[_Node], body_end: int, g: _Grammar) -> list[_Node]:
+    """The concluding paragraph ("Trên đây là Kế hoạch …", "Trong quá trình thực hiện, nếu có khó
+    khăn …") after the last heading of a document belongs to the whole document, not to the
+    last item: it becomes a top-level ``conclusion`` node. Only when no heading other than a
+    bullet follows it before the closing block, an attachment, an appendix or the end.
+    """
+    boundaries = {"closing", "attachment", "appendix"}
+    for ls, le in lines:
+        if not _CONCLUSION.match(text, ls, le):
+            continue
+        later = [n for n in nodes if n.start > ls]
+        stop = next((n for n in later if n.kind in boundaries), None)
+        inside = [n for n in later if stop is None or n.start < stop.start]
+        if any(n.kind not in ("bullet",) for n in inside) or any(n.start <= ls < n.heading_end for n in nodes):
+            continue
+        node = _Node("conclusion", g.ranks["conclusion"], ls, ls, label=None, title=None)
+        node.id_label = None
+        before = [n for n in nodes if n.start < ls]
+        return before + [node] + [n for n in later if n.kind != "bullet" or (stop is not None and n.start > stop.start)]
+    return nodes
 
 
 def _next_line_title(text: str, lines, li: int) -> tuple[Optional[str], Optional[int]]:
@@ -348,7 +377,7 @@ def _build_tree(nodes: list[_Node], body_end: int, warnings: list[Warning], g: _
         prev_by_kind: dict[str, _Node] = {}
         for c in n.children:
             prefix = g.prefix.get(c.kind, c.kind)
-            if c.kind == "closing":
+            if c.kind in ("closing", "conclusion"):
                 base = prefix
             elif c.kind in ("attachment", "bullet") or not c.id_label:
                 counters[c.kind] = counters.get(c.kind, 0) + 1
