@@ -440,3 +440,85 @@ def test_empty_document(tmp_path):
     path = w.save(tmp_path / "empty.docx")
     r = run_cli("parse", path)
     assert r.returncode == 2 and "the document has no text" in r.stderr and "Traceback" not in r.stderr
+
+
+# --------------------------------------------------------------------------- .doc (Word 97-2003)
+
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _no_office_env(tmp_path) -> dict:
+    """An environment whose PATH has no LibreOffice (only the Python running the tests)."""
+    empty = tmp_path / "empty-bin"
+    empty.mkdir(exist_ok=True)
+    return {"PATH": str(empty), "PLANPARSE_SOFFICE": ""}
+
+
+def test_doc_without_libreoffice_names_the_missing_tool(tmp_path):
+    path = tmp_path / "old.doc"
+    path.write_bytes(OLE2 + bytes(4096))
+    r = run_cli("parse", path, env=_no_office_env(tmp_path))
+    assert r.returncode == 2 and str(path) in r.stderr
+    assert "needs LibreOffice (soffice)" in r.stderr and "libreoffice-writer-nogui" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_doc_files_that_are_something_else(tmp_path):
+    # a .docx saved under a .doc name, and a portal's "Word" download that is a web page
+    w = WordBuilder()
+    w.para("MỤC TIÊU", w.num(w.abstract([("upperRoman", "%1.", 1)])))
+    docx_named_doc = w.save(tmp_path / "a.docx")
+    (tmp_path / "a.doc").write_bytes(docx_named_doc.read_bytes())
+    decoded = read_file(tmp_path / "a.doc")
+    assert decoded.text == "I. MỤC TIÊU" and decoded.info.format == "docx"
+    (tmp_path / "web.doc").write_bytes("<html><body><p>KẾ HOẠCH</p><p>I. MỤC TIÊU</p></body></html>".encode())
+    if pytest.importorskip("lxml"):
+        decoded = read_file(tmp_path / "web.doc")
+        assert decoded.text.splitlines() == ["KẾ HOẠCH", "I. MỤC TIÊU"] and decoded.info.format == "html"
+    (tmp_path / "pdf.doc").write_bytes(b"%PDF-1.5\n")
+    r = run_cli("parse", tmp_path / "pdf.doc", env=_no_office_env(tmp_path))
+    assert r.returncode == 2 and "it is a PDF file" in r.stderr
+
+
+def _stand_in_soffice(tmp_path, script: str) -> dict:
+    """An executable in place of LibreOffice (CI has none): checks the timeout and failure paths."""
+    exe = tmp_path / "soffice"
+    exe.write_text("#!/bin/sh\n" + script + "\n")
+    exe.chmod(0o755)
+    return {"PLANPARSE_SOFFICE": str(exe)}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX shell script")
+def test_doc_converter_timeout_and_failure(tmp_path):
+    path = tmp_path / "old.doc"
+    path.write_bytes(OLE2 + bytes(4096))
+    env = {**_stand_in_soffice(tmp_path, "sleep 30"), "PLANPARSE_SOFFICE_TIMEOUT": "1"}
+    r = run_cli("parse", path, env=env)
+    assert r.returncode == 2 and "did not convert the .doc within 1 s" in r.stderr and "Traceback" not in r.stderr
+    r = run_cli("parse", path, env=_stand_in_soffice(tmp_path, "echo 'Error: source file could not be loaded' >&2; exit 1"))
+    assert r.returncode == 2 and "could not convert the .doc (Error: source file could not be loaded)" in r.stderr
+
+
+def test_doc_converted_by_libreoffice_when_present(tmp_path):
+    from planparse.ingest.doc import find_soffice
+
+    soffice = find_soffice()
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (CI does not install it)")
+    w = WordBuilder()
+    w.para("KẾ HOẠCH")
+    w.para("MỤC TIÊU", w.num(w.abstract([("upperRoman", "%1.", 1)])))
+    dec = w.abstract([("decimal", "%1.", 1)])
+    n = w.num(dec)
+    w.para("Mục tiêu chung", n)
+    w.para("Mục tiêu cụ thể", n)
+    w.table([["Chỉ tiêu", "2025"], ["Tỷ lệ", "90%"]])
+    w.para("Hết.")  # Word always ends a body with a paragraph; LibreOffice's .doc export drops a final table
+    src = w.save(tmp_path / "src.docx")
+    out = tmp_path / "out"
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--convert-to", "doc", "--outdir", str(out), str(src)], check=True, capture_output=True, timeout=180)
+    doc_path = out / "src.doc"
+    assert doc_path.read_bytes().startswith(OLE2)
+    decoded = read_file(doc_path)
+    assert decoded.info.format == "doc" and "libreoffice" in decoded.info.extractor
+    assert decoded.text.splitlines() == ["KẾ HOẠCH", "I. MỤC TIÊU", "1. Mục tiêu chung", "2. Mục tiêu cụ thể", "| Chỉ tiêu | 2025 |", "| Tỷ lệ | 90% |", "Hết."]

@@ -399,14 +399,14 @@ def _suffix(lvl: Level) -> str:
 
 
 class Styles:
-    """Paragraph/character styles: numbering (``numPr``) and "All caps" through ``basedOn``."""
+    """Paragraph/character styles: numbering (``numPr``) and "All caps" through ``basedOn``.
+
+    Styles are looked up lazily (a template holds hundreds, a document uses a few)."""
 
     def __init__(self, root) -> None:
-        self.based: dict[str, Optional[str]] = {}
-        self.num: dict[str, tuple[Optional[str], Optional[int]]] = {}
-        self.caps_own: dict[str, Optional[bool]] = {}
-        self.vanish_own: dict[str, Optional[bool]] = {}
+        self.elements: dict[str, object] = {}
         self.default_para: Optional[str] = None
+        self._num: dict[str, tuple[Optional[str], Optional[int]]] = {}
         self._caps: dict[str, bool] = {}
         if root is None:
             return
@@ -414,41 +414,48 @@ class Styles:
             sid = st.get(W + "styleId")
             if sid is None:
                 continue
-            if st.get(W + "default") in ("1", "true") and st.get(W + "type") == "paragraph":
+            self.elements.setdefault(sid, st)
+            if self.default_para is None and st.get(W + "type") == "paragraph" and st.get(W + "default") in ("1", "true"):
                 self.default_para = sid
-            self.based[sid] = _val(st, "basedOn")
-            ppr = st.find(W + "pPr")
-            numpr = ppr.find(W + "numPr") if ppr is not None else None
-            if numpr is not None:
-                ilvl = numpr.find(W + "ilvl")
-                self.num[sid] = (_val(numpr, "numId"), _int(ilvl.get(W + "val"), 0) if ilvl is not None else None)
-            rpr = st.find(W + "rPr")
-            self.caps_own[sid] = _flag(rpr, "caps")
 
-    def numpr(self, sid: Optional[str]) -> tuple[Optional[str], Optional[int]]:
+    def _chain(self, sid: Optional[str]):
         seen = 0
         while sid and seen < 20:
-            if sid in self.num:
-                return self.num[sid]
-            sid = self.based.get(sid)
+            st = self.elements.get(sid)
+            if st is None:
+                return
+            yield st
+            sid = _val(st, "basedOn")
             seen += 1
-        return None, None
+
+    def numpr(self, sid: Optional[str]) -> tuple[Optional[str], Optional[int]]:
+        """(numId, ilvl) of a paragraph style or the first of its ``basedOn`` ancestors with one."""
+        if not sid:
+            return None, None
+        if sid not in self._num:
+            found: tuple[Optional[str], Optional[int]] = (None, None)
+            for st in self._chain(sid):
+                numpr = st.find(f"{W}pPr/{W}numPr")
+                if numpr is not None:
+                    ilvl = numpr.find(W + "ilvl")
+                    found = (_val(numpr, "numId"), _int(ilvl.get(W + "val"), 0) if ilvl is not None else None)
+                    break
+            self._num[sid] = found
+        return self._num[sid]
 
     def caps(self, sid: Optional[str]) -> bool:
+        """Whether a style (or its nearest ancestor that says) sets "All caps"."""
         if not sid:
             return False
-        if sid in self._caps:
-            return self._caps[sid]
-        value, cur, seen = False, sid, 0
-        while cur and seen < 20:
-            own = self.caps_own.get(cur)
-            if own is not None:
-                value = own
-                break
-            cur = self.based.get(cur)
-            seen += 1
-        self._caps[sid] = value
-        return value
+        if sid not in self._caps:
+            value = False
+            for st in self._chain(sid):
+                own = _flag(st.find(W + "rPr"), "caps")
+                if own is not None:
+                    value = own
+                    break
+            self._caps[sid] = value
+        return self._caps[sid]
 
 
 def _flag(rpr, tag: str) -> Optional[bool]:

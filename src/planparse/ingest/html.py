@@ -217,7 +217,7 @@ def _known_container(root, scores: dict, total: int):
         if cls:
             for c in cls.split():
                 by_class.setdefault(c.lower(), []).append(el)
-    floor = max(200, int(0.3 * total))
+    floor = max(20, int(0.3 * total))
     for name in v.content_ids:
         el = by_id.get(name.lower())
         if el is not None and scores.get(el, 0) >= floor:
