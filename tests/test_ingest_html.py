@@ -190,3 +190,13 @@ def test_bad_html_inputs_exit_2(tmp_path, data, reason):
     r = run_cli("parse", path)
     assert r.returncode == 2 and str(path) in r.stderr and reason in r.stderr, r.stderr
     assert "Traceback" not in r.stderr
+
+
+def test_header_block_in_a_sibling_of_the_body_is_kept(tmp_path):
+    body_text = "".join(f"<p>{i}. Nhiệm vụ số {i} của kế hoạch trợ giúp xã hội trên địa bàn tỉnh trong giai đoạn tới.</p>" for i in range(1, 30))
+    body = CHROME + f"""<div class="doc"><div class="doc-head"><table><tr><td>ỦY BAN NHÂN DÂN TỈNH ĐỒNG NAI</td>
+    <td>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</td></tr><tr><td>Số: 12/KH-UBND</td><td>Đồng Nai, ngày 3 tháng 1 năm 2018</td></tr></table></div>
+    <div class="doc-body">{body_text}</div></div>""" + FOOTER
+    text = read_file(page(tmp_path, body)).text
+    assert text.splitlines()[:2] == ["| ỦY BAN NHÂN DÂN TỈNH ĐỒNG NAI | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM |", "| Số: 12/KH-UBND | Đồng Nai, ngày 3 tháng 1 năm 2018 |"]
+    assert "Trang chủ" not in text and text.splitlines()[-1].startswith("29. Nhiệm vụ")

@@ -137,6 +137,8 @@ def check_archive(data: bytes, path: str) -> zipfile.ZipFile:
             "a PDF file": " (rename it to .pdf)",
             "an RTF document": " (open it in Word and save as .docx, or rename it to .doc)",
             "an HTML page": " (rename it to .html)",
+            "a text file": " (rename it to .txt)",
+            "a UTF-16 text file": " (rename it to .txt)",
         }.get(kind or "", "")
         if kind and kind.startswith("a Word 97-2003"):
             hint = " (rename it to .doc)"

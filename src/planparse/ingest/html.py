@@ -13,7 +13,8 @@ site chrome. What is kept and how (vocabulary in ``data/html_chrome.json``):
   document header phrase ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM") or half of the page's text;
 - main content: the first known content container (``#toanvancontent``, ``#divContentDoc``,
   ``.content1`` …) with text, else the element with most text outside links: from ``body``
-  down while one child holds 85 % of it;
+  (or a ``main``/``article`` holding half of it) down while one child holds 85 % of it and no
+  sibling holds the document's header block;
 - text: block elements and ``<br>`` end lines, white space collapsed as a browser does
   (``<pre>`` kept), entities decoded; ``<table>`` rows as "| a | b |" (``colspan`` followed by
   empty cells, ``rowspan`` leaving empty cells below; a one-column or page-layout table is read
@@ -243,7 +244,9 @@ def _is_ancestor(a, b) -> bool:
 
 
 def _densest(start, scores: dict):
-    """From ``start`` down while one child holds ``MAIN_SHARE`` of its parent's text."""
+    """From ``start`` down while one child holds ``MAIN_SHARE`` of its parent's text and no
+    other child holds the document's header block."""
+    v = _vocab()
     node = start
     while True:
         total = scores.get(node, 0)
@@ -256,6 +259,9 @@ def _densest(start, scores: dict):
             if s > best_score:
                 best, best_score = child, s
         if best is None or total == 0 or best_score < MAIN_SHARE * total or _tag(best) in ("tr", "tbody", "thead", "p", "li"):
+            return node
+        # the document's header block (issuer | Quốc hiệu, Số | date) may sit in a sibling of the body
+        if any(c is not best and isinstance(c.tag, str) and scores.get(c, 0) and _protected(c, v) for c in node):
             return node
         node = best
 
