@@ -34,3 +34,8 @@ def parsed(name):
 @pytest.fixture(scope="session")
 def seed():
     return parsed
+
+# Regex-safety tests feed 1 MB adversarial lines: catastrophic backtracking would take minutes,
+# linear work well under a second. The bound is generous because CI machines are shared; speed
+# itself is measured in benchmarks/, not here.
+BOUNDED_CPU_SECONDS = 10.0

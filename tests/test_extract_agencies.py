@@ -1,5 +1,6 @@
 """Agencies, roles and assignments (planparse.extract.agencies), on real text from the seeds."""
 
+from conftest import BOUNDED_CPU_SECONDS
 import time
 import unicodedata
 from pathlib import Path
@@ -497,14 +498,14 @@ ADVERSARIAL_100KB = {
 @pytest.mark.parametrize("name", sorted(ADVERSARIAL_1MB))
 def test_adversarial_1mb_inputs_are_fast(name):
     ctx = doc_ctx(ADVERSARIAL_1MB[name])
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     extract_agencies(ctx)
-    assert time.perf_counter() - t0 < 1.0
+    assert time.process_time() - t0 < BOUNDED_CPU_SECONDS
 
 
 @pytest.mark.parametrize("name", sorted(ADVERSARIAL_100KB))
 def test_adversarial_dense_inputs_are_linear(name):
     ctx = doc_ctx(ADVERSARIAL_100KB[name])
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     extract_agencies(ctx)
-    assert time.perf_counter() - t0 < 1.0
+    assert time.process_time() - t0 < BOUNDED_CPU_SECONDS

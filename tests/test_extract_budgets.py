@@ -3,7 +3,7 @@
 import time
 
 import pytest
-from conftest import parsed
+from conftest import BOUNDED_CPU_SECONDS, parsed
 
 from planparse.extract.budgets import extract_budgets
 from planparse.extract.context import Context
@@ -168,6 +168,6 @@ ADVERSARIAL = {
 @pytest.mark.parametrize("name", sorted(ADVERSARIAL))
 def test_adversarial_megabyte_lines_are_fast(name):
     ctx = ctx_of(ADVERSARIAL[name])
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     extract_budgets(ctx)
-    assert time.perf_counter() - t0 < 1.0
+    assert time.process_time() - t0 < BOUNDED_CPU_SECONDS

@@ -3,7 +3,7 @@
 import time
 
 import pytest
-from conftest import parsed
+from conftest import BOUNDED_CPU_SECONDS, parsed
 
 from planparse.extract.context import Context
 from planparse.extract.references import citation_graph, extract_references, normalise_full_number
@@ -396,6 +396,6 @@ ADVERSARIAL = {
 def test_adversarial_megabyte_lines_are_fast(name):
     text = ADVERSARIAL[name]
     ctx = ctx_of(text)
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     extract_references(ctx)
-    assert time.perf_counter() - t0 < 1.0
+    assert time.process_time() - t0 < BOUNDED_CPU_SECONDS

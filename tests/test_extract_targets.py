@@ -10,7 +10,7 @@ import time
 from functools import lru_cache
 
 import pytest
-from conftest import CORPUS, SEEDS, parsed
+from conftest import BOUNDED_CPU_SECONDS, CORPUS, SEEDS, parsed
 
 from planparse.evaluate import QuoteLocator, gold_targets, match_targets, target_predictions
 from planparse.extract.context import Context
@@ -511,7 +511,7 @@ def test_adversarial_lines_are_fast(name):
     ctx = Context.build(text, [Section(id="doc", kind="document", span=Span(start=0, end=len(text)))])
     t0 = time.process_time()  # CPU time: other jobs on the machine do not count
     extract_targets(ctx)
-    assert time.process_time() - t0 < 1.0
+    assert time.process_time() - t0 < BOUNDED_CPU_SECONDS
 
 
 def test_a_clause_of_thousands_of_targets_stays_linear():

@@ -329,7 +329,8 @@ def reference_predictions(doc: PlanDocument) -> list[dict]:
     out: dict[str, dict] = {}
     for r in sorted(doc.legal_references, key=lambda r: r.span.start):
         k = reference_key(r.full_number, r.title)
-        if r.role == "self" or k is None or k in out:
+        if r.role == "self" or k is None or k in out or r.antecedent_id or r.unresolved:
+            # short forms ("Đề án 32", "Quyết định nêu trên") are not separate documents
             continue
         out[k] = {"key": k, "full_number": r.full_number, "title": r.title, "date": r.date, "issuer": r.issuer, "quote": r.raw}
     return list(out.values())
@@ -369,6 +370,9 @@ def match_references(gold: Sequence[dict], pred: Sequence[dict]) -> CategoryResu
 # ----------------------------------------------------------------------------- targets
 
 
+_MD_ESCAPE = re.compile(r"\\\\(?=[-.*_#+()\\[\\]|>!`])")
+
+
 class QuoteLocator:
     """Finds a gold quote in ``doc.text``: exact (NFC) first, then on ``key()``-normalised text."""
 
@@ -378,6 +382,7 @@ class QuoteLocator:
 
     def spans(self, quote: str) -> list[tuple[int, int]]:
         q = unicodedata.normalize("NFC", quote or "").strip()
+        q = _MD_ESCAPE.sub("", q)  # a quote copied from a Markdown source keeps its "\\-" escapes
         if not q or not self.text:
             return []
         found = _find_all(self.text, q)

@@ -1,14 +1,12 @@
 """Stage 5 — link: tie the extracted items to the source and to each other.
 
 - every ``Span`` in the document gets its ``source_span`` (through the normalisation map);
-- every footnote gets the section of its marker.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel
 
-from .extract.context import SectionIndex
 from .models import PlanDocument, Span
 from .normalise import Normalised
 
@@ -24,11 +22,7 @@ def _walk_spans(obj, visit) -> None:
             _walk_spans(item, visit)
 
 
-def link(doc: PlanDocument, norm: Normalised, index: SectionIndex) -> PlanDocument:
-    for fn in doc.footnotes:
-        if fn.anchor is not None:
-            fn.section_id = index.section_id_at(max(0, fn.anchor - 1))
-
+def link(doc: PlanDocument, norm: Normalised) -> PlanDocument:
     def visit(span: Span) -> None:
         span.source_span = norm.source_span(span.start, span.end)
 

@@ -61,4 +61,4 @@ def parse_decoded(decoded: Decoded) -> PlanDocument:
         text=norm.text,
     )
     run_extractors(ctx, doc)
-    return link(doc, norm, ctx.index)
+    return link(doc, norm)

@@ -12,7 +12,7 @@ import unicodedata
 import regex as re
 
 _TONES = "\u0300\u0301\u0303\u0309\u0323"
-_MOVE_TONE = re.compile(rf"(?<![qQ])([oOuU])([aAeEyY])([{_TONES}])(?!\p{{L}})")
+_MOVE_TONE = re.compile(rf"(?<![qQ])([oOuU])([aAeEyY])([{_TONES}])(?![\p{{L}}\p{{M}}])")
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 _SPACES = re.compile(r"\s+")
 

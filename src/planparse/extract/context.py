@@ -78,10 +78,16 @@ class Context:
 
     @classmethod
     def build(cls, text: str, sections: list[Section], footnotes=None, metadata=None, body_end=None):
+        """The context of one document; footnotes get the section of their marker here, so
+        items found inside a footnote body are placed where the footnote is cited."""
+        index = SectionIndex(sections)
+        for fn in footnotes or []:
+            if fn.anchor is not None and fn.section_id is None:
+                fn.section_id = index.section_id_at(max(0, fn.anchor - 1))
         return cls(
             text=text,
             sections=sections,
-            index=SectionIndex(sections),
+            index=index,
             footnotes=list(footnotes or []),
             metadata=metadata or Metadata(),
             body_end=len(text) if body_end is None else body_end,

@@ -767,14 +767,8 @@ def _under_basis_heading(ctx: Context, pos: int) -> bool:
 # --------------------------------------------------------------------------- assemble
 
 def section_of(ctx: Context, pos: int) -> Optional[str]:
-    """``ctx.section_id_at(pos)``; inside a footnote body whose footnote has no section yet
-    (the link stage fills it after extraction), the section of the footnote's marker."""
-    sid = ctx.section_id_at(pos)
-    if sid is None and pos >= ctx.body_end:
-        for fn in ctx.footnotes:
-            if fn.span.start <= pos < fn.span.end and fn.anchor is not None:
-                return ctx.index.section_id_at(max(0, fn.anchor - 1))
-    return sid
+    """Section of an offset (inside a footnote body: the section of the footnote's marker)."""
+    return ctx.section_id_at(pos)
 
 
 def _fill_from_full_number(m: _Mention) -> None:
