@@ -143,6 +143,15 @@ def write_pdf(text: str, out: Path, *, running: str = "Kế hoạch - bản sao 
             self.ln(5.6 + 2.2)
 
         def table_rows(self, rows: list[list[str]]):
+            rows = [r for r in rows if not all(set(c) <= set("-: ") for c in r)]  # Markdown rule rows
+            if not rows:
+                return
+            if max(len(c) for r in rows for c in r) > 400:
+                for r in rows:  # a row too tall for one page: plain lines, as a text export has them
+                    self.paragraph("| " + " | ".join(r) + " |")
+                return
+            width = max(len(r) for r in rows)
+            rows = [r + [""] * (width - len(r)) for r in rows]
             self.set_font("dv", size=10)
             with self.table(first_row_as_headings=False, line_height=5) as t:
                 for r in rows:

@@ -7,13 +7,18 @@ them into text:
   character boxes per line (first/last character, first word, baseline, font size) give the
   geometry, and only digits glued to a word are inspected one by one (superscript test).
 - ``pdfplumber`` (slow, character by character; used alone with ``extractor="pdfplumber"``, for
-  comparison). Its table finder is used in both modes, but only on pages that draw at least a few
-  ruling paths (counted with pdfium), so a plan without tables never pays for it.
+  comparison: ``benchmarks/bench_pdf.py``).
+
+Tables: only pages that draw at least four path objects (counted with pdfium) are searched.
+With pypdfium2, pdfplumber's table finder runs on a copy of the page whose text objects were
+removed (pdfminer then interprets only the rulings), and each cell's text is read from pdfium's
+text page inside the cell's box; with pdfplumber, its own ``find_tables`` on the full page.
 
 Layout rules (surface forms handled):
 
-- running headers and footers: a line in the top/bottom margin band whose text, digits ignored,
-  repeats at that band on at least half of the pages ("UBND tỉnh Bình Phước - Kế hoạch 123",
+- running headers and footers: a line in the top/bottom 12 % of a page, set apart from the text
+  (smaller, or more than 1.5 line pitches away), whose text, digits ignored, is such a line on at
+  least half of the pages ("UBND tỉnh Bình Phước - Kế hoạch 123",
   "Trang 3/16"); bare page numbers in the band ("3", "- 3 -", "Trang 3", "3/16") on any page;
 - paragraphs: a line continues the previous one unless the previous one ended short (the first
   word of this line would have fitted in the space left), the line starts with a heading or
@@ -120,7 +125,10 @@ def read_pdf(data: bytes, path: str, encoding: Optional[str] = None, *, extracto
         if n > limit:
             raise InputError(f"PDF has {n} pages, above the limit of {limit} pages (set PLANPARSE_PDF_MAX_PAGES to raise it)", path)
         if extractor == "pypdfium2":
-            pages = list(_pdfium_pages(doc))
+            finder = _TableFinder()
+            pages = list(_pdfium_pages(doc, finder))
+            if finder.missing:
+                warnings.append(Warning(code="pdf_tables_skipped", message="pdfplumber is not installed: ruled tables are read as plain lines (pip install 'planparse[pdf]')"))
         elif extractor == "pdfplumber":
             pages = list(_plumber_pages(data, path, doc))
         else:
@@ -136,9 +144,8 @@ def read_pdf(data: bytes, path: str, encoding: Optional[str] = None, *, extracto
     if empty:
         warnings.append(Warning(code="pdf_no_text", message=f"pages without a text layer (images; run OCR to read them): {_ranges(empty)}"))
     used = extractor
-    tables_from = _add_tables(data, pages, warnings) if extractor == "pypdfium2" else "pdfplumber"
-    if tables_from and extractor == "pypdfium2":
-        used = f"pypdfium2+{tables_from}"
+    if extractor == "pypdfium2" and finder.used:
+        used = "pypdfium2+pdfplumber"
     text, notes = layout(pages)
     warnings.append(Warning(code="pdf_layout", message=notes))
     info = SourceInfo(path=path, format="pdf", encoding=None, encoding_confidence=None, extractor=used)
@@ -246,7 +253,7 @@ class _PdfiumText:
         return self.raw.FPDFText_GetFontSize(self.tp, i)
 
 
-def _pdfium_pages(doc) -> Iterator[Page]:
+def _pdfium_pages(doc, finder: Optional["_TableFinder"] = None) -> Iterator[Page]:
     import pypdfium2 as pdfium
 
     for index in range(len(doc)):
@@ -265,11 +272,12 @@ def _pdfium_pages(doc) -> Iterator[Page]:
                     else:  # characters outside the BMP: no 1:1 index map, keep lines without geometry
                         lines = _plain_lines(text, height)
                 paths = _count_paths(pdfium, page)
+                tables = finder.find(pdfium, doc, index, tp, height) if finder is not None and paths >= _TABLE_MIN_PATHS and n else []
             finally:
                 tp.close()
         finally:
             page.close()
-        yield Page(index + 1, width, height, lines, n, paths)
+        yield Page(index + 1, width, height, lines, n, paths, tables)
 
 
 def _count_paths(pdfium, page) -> int:
@@ -536,22 +544,57 @@ def _plumber_tables(page) -> list[tuple[tuple[float, float, float, float], list[
     return out
 
 
-def _add_tables(data: bytes, pages: list[Page], warnings: list[Warning]) -> str:
-    """Run pdfplumber's table finder on the pages that draw ruling paths; "" when none ran."""
-    todo = [p for p in pages if p.paths >= _TABLE_MIN_PATHS and p.chars]
-    if not todo:
-        return ""
-    try:
-        import pdfplumber  # noqa: F401
-    except ImportError:
-        warnings.append(Warning(code="pdf_tables_skipped", message="pdfplumber is not installed: tables are read as plain lines (pip install 'planparse[pdf]')"))
-        return ""
-    with _plumber_open(data, "") as pdf:
-        for p in todo:
-            page = pdf.pages[p.number - 1]
-            p.tables = _plumber_tables(page)
-            page.flush_cache()
-    return "pdfplumber"
+class _TableFinder:
+    """Ruled tables of a pdfium page: pdfplumber's table finder on a copy of the page with its
+    text objects removed (so pdfminer interprets only the rulings, a few hundred objects instead
+    of every glyph), and each cell's text from pdfium's text page inside the cell box."""
+
+    def __init__(self) -> None:
+        self.used = False
+        self.missing = False
+        self._plumber = None
+
+    def find(self, pdfium, doc, index: int, textpage, height: float) -> list[tuple[tuple[float, float, float, float], list[list[str]]]]:
+        if self.missing:
+            return []
+        if self._plumber is None:
+            try:
+                import pdfplumber
+            except ImportError:
+                self.missing = True
+                return []
+            self._plumber = pdfplumber
+        raw = pdfium.raw
+        rulings = pdfium.PdfDocument.new()
+        try:
+            rulings.import_pages(doc, [index])
+            page = rulings[0]
+            for obj in list(page.get_objects()):
+                if obj.type == raw.FPDF_PAGEOBJ_TEXT:
+                    page.remove_obj(obj)
+            page.gen_content()
+            buf = io.BytesIO()
+            rulings.save(buf)
+        finally:
+            rulings.close()
+        out = []
+        with self._plumber.open(io.BytesIO(buf.getvalue())) as pdf:
+            for t in pdf.pages[0].find_tables():
+                rows = []
+                for r in t.rows:
+                    cells = []
+                    for c in r.cells:
+                        if c is None:
+                            cells.append("")
+                            continue
+                        x0, top, x1, bottom = c
+                        cells.append(" ".join(textpage.get_text_bounded(left=x0, bottom=height - bottom, right=x1, top=height - top).split()))
+                    rows.append(cells)
+                rows = [r for r in rows if any(r)]
+                if rows and (len(rows) > 1 or len(rows[0]) > 1):
+                    out.append((tuple(t.bbox), rows))
+        self.used = self.used or bool(out)
+        return out
 
 
 # --------------------------------------------------------------------------- layout
