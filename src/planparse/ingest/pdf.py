@@ -44,7 +44,6 @@ from __future__ import annotations
 import io
 import os
 import statistics
-from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
