@@ -20,7 +20,7 @@ def _fail(message: str) -> None:
 
 @app.command()
 def parse(
-    file: Path = typer.Argument(..., help="Plan file (.txt, .md)."),
+    file: Path = typer.Argument(..., help="Plan file (.txt, .md, .docx, .doc, .html, .pdf)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write JSON here instead of stdout."),
     text: bool = typer.Option(False, "--text", help="Include the normalised text in the JSON."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Force the input encoding."),

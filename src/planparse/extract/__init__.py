@@ -19,11 +19,7 @@ EXTRACTORS = [
 def run_extractors(ctx: Context, doc: PlanDocument) -> None:
     """Run every extractor and store its items on ``doc``."""
     for module, func, fields in EXTRACTORS:
-        try:
-            fn = getattr(importlib.import_module(f"{__name__}.{module}"), func)
-        except (ImportError, AttributeError):  # TEMPORARY while extractors are being written
-            continue
-        result = fn(ctx)
+        result = getattr(importlib.import_module(f"{__name__}.{module}"), func)(ctx)
         if len(fields) == 1:
             setattr(doc, fields[0], result)
         else:
