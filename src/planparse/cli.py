@@ -23,7 +23,7 @@ def parse(
     file: Path = typer.Argument(..., help="Plan file (.txt, .md, .docx, .doc, .html, .pdf)."),
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write JSON here instead of stdout."),
     text: bool = typer.Option(False, "--text", help="Include the normalised text in the JSON."),
-    encoding: Optional[str] = typer.Option(None, "--encoding", help="Force the input encoding."),
+    encoding: Optional[str] = typer.Option(None, "--encoding", help="Force the input encoding (utf-8, cp1258, tcvn3, vni, viscii, …)."),
     max_bytes: Optional[int] = typer.Option(None, "--max-bytes", help="Refuse inputs larger than this."),
 ) -> None:
     """Parse one plan and print its JSON."""
