@@ -72,6 +72,27 @@ def eval_(
         typer.echo(format_report(report, show_errors=errors))
 
 
+# Feature modules add their own commands: each has ``register(app)`` defining typer commands,
+# with heavy imports inside the command functions so ``planparse --help`` stays fast.
+COMMAND_MODULES = ("planparse.batch_cli", "planparse.search_cli")
+
+
+def _register_commands() -> None:
+    import importlib
+
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # a real missing dependency inside the module, not an absent module
+                raise
+            continue
+        module.register(app)
+
+
+_register_commands()
+
+
 def main() -> None:
     app()
 
