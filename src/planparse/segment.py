@@ -72,6 +72,7 @@ class _Grammar:
             | (?P<closing>(?:{_alt(v["closing_words"])})[ \t]*:?)
             | (?P<signature>\|?[ \t]*(?:{_alt(v["signature_capacities"])})[ \t]*\p{{Lu}})
             | (?P<sec>(?P<sec_num>{roman})(?:[ \t]*[.)]|[ \t]?[-–](?=[ \t])))
+            | (?P<secocr>(?P<secocr_num>(?=[IVXlL1]{{0,5}}[lL1])[IVXlL1]{{2,6}})[ \t]*\.(?=[ \t]+\p{{Lu}}))
             | (?P<group>(?P<group_num>[A-H])[ \t]*[.)](?=[ \t]+\p{{Lu}}))
             | (?P<item>(?P<item_num>\d{{1,2}}(?:\.\d{{1,2}}){{0,4}})(?:[ \t]*[.)]|[ \t]?[-–](?=[ \t]+\p{{Lu}})|(?=[ \t]+\p{{Lu}})))
             | (?P<para>\((?P<para_num>\d{{1,2}})\))
@@ -114,6 +115,7 @@ def _grammar() -> _Grammar:
 
 
 _TITLE_SPLIT = re.compile(r"[:：]")
+_OCR_ROMAN = str.maketrans("lL1", "III")
 _RULE_LINE = re.compile(r"[ \t|]{0,8}[-_=*–—.]{3,}[ \t|]*$")
 
 
@@ -191,7 +193,14 @@ def segment(text: str, body_end: Optional[int] = None) -> tuple[list[Section], l
         if not m:
             in_table = None
             continue
-        kind = next(k for k in ("part", "chapter", "division", "article", "appendix", "closing", "signature", "sec", "group", "item", "para", "point", "bullet", "table") if m.group(k) is not None)
+        kind = next(k for k in ("part", "chapter", "division", "article", "appendix", "closing", "signature", "sec", "secocr", "group", "item", "para", "point", "bullet", "table") if m.group(k) is not None)
+        if kind == "secocr":
+            # OCR reads "III." as "IIL." or "Il.": a Roman label once l/L/1 are read as I
+            fixed = m.group("secocr_num").translate(_OCR_ROMAN)
+            if not re.fullmatch(g.roman, fixed):
+                continue
+            kind = "sec"
+            warnings.append(Warning(code="ocr_label", message=f"read {m.group('secocr_num')!r} as Roman {fixed!r}", span=Span(start=ls, end=le)))
         rest_start = m.end()
         rest = line[rest_start:]
         if kind == "table":
@@ -230,8 +239,6 @@ def segment(text: str, body_end: Optional[int] = None) -> tuple[list[Section], l
             if "." not in num:
                 last_item_top = int(num)
         if kind == "point" and not re.match(r"\S", rest):
-            continue
-        if kind == "sec" and not m.group("sec_num"):
             continue
         seen_heading = True
         label, id_label, rank = _label(g, m, kind)
@@ -338,7 +345,7 @@ def _label(g: _Grammar, m, kind: str) -> tuple[str, str, int]:
         num = m.group("article_num")
         return f"Điều {num}", num, rank
     if kind in ("sec", "group"):
-        num = m.group(f"{kind}_num")
+        num = m.group(f"{kind}_num") or m.group("secocr_num").translate(_OCR_ROMAN)
         return num, num, rank
     if kind == "item":
         num = m.group("item_num")
