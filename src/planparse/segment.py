@@ -116,6 +116,7 @@ def _grammar() -> _Grammar:
 
 _TITLE_SPLIT = re.compile(r"[:：]")
 _OCR_ROMAN = str.maketrans("lL1", "III")
+_OCR_DIGITS = str.maketrans("IlL", "111")
 _RULE_LINE = re.compile(r"[ \t|]{0,8}[-_=*–—.]{3,}[ \t|]*$")
 
 
@@ -161,6 +162,7 @@ def segment(text: str, body_end: Optional[int] = None) -> tuple[list[Section], l
         pos = end + 1
     skip_until = -1
     last_item_top: Optional[int] = None
+    last_sec = 0
     for li, (ls, le) in enumerate(lines):
         if ls < skip_until:
             continue
@@ -176,6 +178,7 @@ def segment(text: str, body_end: Optional[int] = None) -> tuple[list[Section], l
             if seen_heading:
                 # label: the document-type word ("CHƯƠNG TRÌNH HÀNH ĐỘNG" of "… CỦA CHÍNH PHỦ")
                 label = am.group("word") if am else g.attachment_canonical[folded.group("word")]
+                last_sec = 0
                 title, title_end = _next_line_title(text, lines, li)
                 node = _Node("attachment", g.ranks["attachment"], ls, title_end or le, label=label, title=title)
                 node.id_label = None
@@ -195,12 +198,20 @@ def segment(text: str, body_end: Optional[int] = None) -> tuple[list[Section], l
             continue
         kind = next(k for k in ("part", "chapter", "division", "article", "appendix", "closing", "signature", "sec", "secocr", "group", "item", "para", "point", "bullet", "table") if m.group(k) is not None)
         if kind == "secocr":
-            # OCR reads "III." as "IIL." or "Il.": a Roman label once l/L/1 are read as I
-            fixed = m.group("secocr_num").translate(_OCR_ROMAN)
-            if not re.fullmatch(g.roman, fixed):
+            # OCR reads "III." as "IIL." and "11." as "Il.": accept the reading that continues
+            # the numbering in progress (Roman sections, else top-level items)
+            raw = m.group("secocr_num")
+            fixed = raw.translate(_OCR_ROMAN)
+            as_digits = raw.translate(_OCR_DIGITS)
+            if re.fullmatch(g.roman, fixed) and g.roman_value(fixed) == last_sec + 1:
+                kind = "sec"
+                note = f"Roman {fixed!r}"
+            elif as_digits.isdigit() and last_item_top is not None and int(as_digits) == last_item_top + 1:
+                kind = "item_ocr"
+                note = f"number {as_digits!r}"
+            else:
                 continue
-            kind = "sec"
-            warnings.append(Warning(code="ocr_label", message=f"read {m.group('secocr_num')!r} as Roman {fixed!r}", span=Span(start=ls, end=le)))
+            warnings.append(Warning(code="ocr_label", message=f"read {raw!r} as {note}", span=Span(start=ls, end=le)))
         rest_start = m.end()
         rest = line[rest_start:]
         if kind == "table":
@@ -241,7 +252,16 @@ def segment(text: str, body_end: Optional[int] = None) -> tuple[list[Section], l
         if kind == "point" and not re.match(r"\S", rest):
             continue
         seen_heading = True
-        label, id_label, rank = _label(g, m, kind)
+        if kind == "item_ocr":
+            label = m.group("secocr_num").translate(_OCR_DIGITS)
+            id_label, rank, kind = label, g.ranks["item"], "item"
+            last_item_top = int(label)
+        else:
+            label, id_label, rank = _label(g, m, kind)
+        if kind == "sec":
+            last_sec = g.roman_value(label)
+        elif kind in ("part", "chapter", "appendix", "article"):
+            last_sec = 0  # Roman numbering restarts in each part
         named = g.named_re.match(rest)
         title, own_off = _split_title(rest, 0, named is not None)
         heading_end = ls + rest_start + own_off if own_off < len(rest) else le
