@@ -120,3 +120,26 @@ def test_ids_are_unique_and_spans_nested():
 
         for s in doc.sections:
             check(s)
+
+
+def test_ocr_misread_labels_follow_the_numbering():
+    import planparse
+
+    text = (
+        "I. MỤC TIÊU\nNội dung.\nII. NHIỆM VỤ\nNội dung.\nIIL. GIẢI PHÁP CHỦ YẾU\n"
+        "9. Bộ Y tế\nChủ trì.\n10. Bộ Công Thương\nPhối hợp.\nIl. Bộ Tài chính\nBố trí kinh phí.\n"
+    )
+    doc = planparse.parse_text(text)
+    assert [s.label for s in doc.sections] == ["I", "II", "III"]
+    assert [c.label for c in doc.sections[2].children] == ["9", "10", "11"]
+    assert {w.code for w in doc.warnings} == {"ocr_label"}
+    # an "Il." that continues nothing is not a heading
+    doc = planparse.parse_text("I. MỤC TIÊU\nIl. Một dòng lạ\n")
+    assert [s.label for s in doc.sections] == ["I"]
+
+
+def test_conclusion_belongs_to_the_document():
+    doc = parsed("dong_nai")
+    last = doc.sections[-1]
+    assert last.kind == "conclusion" and last.text.startswith("Trên đây là Kế hoạch thực hiện Quyết định số 565")
+    assert doc.sections[-2].label == "VII"
