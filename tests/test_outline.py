@@ -134,8 +134,8 @@ def test_ocr_misread_labels_follow_the_numbering():
     assert [c.label for c in doc.sections[2].children] == ["9", "10", "11"]
     assert {w.code for w in doc.warnings} == {"ocr_label"}
     # an "Il." that continues nothing is not a heading
-    doc = planparse.parse_text("I. MỤC TIÊU\nIl. Một dòng lạ\n")
-    assert [s.label for s in doc.sections] == ["I"]
+    doc = planparse.parse_text("I. MỤC TIÊU\nII. NHIỆM VỤ\nIl. Một dòng lạ\n")
+    assert [s.label for s in doc.sections] == ["I", "II"]
 
 
 def test_conclusion_belongs_to_the_document():
