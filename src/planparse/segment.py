@@ -69,7 +69,7 @@ class _Grammar:
             | (?P<division>(?:{_alt(v["division_words"])})[ \t]+(?P<division_num>{roman}|\d{{1,2}})\b)
             | (?P<article>(?:{_alt(v["article_words"])})[ \t]+(?P<article_num>\d{{1,3}})[ \t]*[.:])
             | (?P<appendix>(?:PHỤ[ \t]LỤC|(?:Phụ[ \t][Ll]ục)(?=[^\n]{{0,20}}$))(?:[ \t]+(?:số[ \t]+)?(?P<appendix_num>{roman}|\d{{1,2}}))?\b)
-            | (?P<closing>(?:{_alt(v["closing_words"])})[ \t]*:?)
+            | (?P<closing>\|?[ \t]*(?:{_alt(v["closing_words"])})[ \t]*:?)
             | (?P<signature>\|?[ \t]*(?:{_alt(v["signature_capacities"])})[ \t]*\p{{Lu}})
             | (?P<sec>(?P<sec_num>{roman})(?:[ \t]*[.)]|[ \t]?[-–](?=[ \t])))
             | (?P<secocr>(?P<secocr_num>(?=[IVXlL1]{{0,5}}[lL1])[IVXlL1]{{2,6}})[ \t]*\.(?=[ \t]+\p{{Lu}}))

@@ -25,7 +25,7 @@ import regex as re
 from ..models import Metadata, Period, Section, Signer
 from ..textkey import fold, key
 from ..vocab import load
-from .numbers import DATE_WORDS, make_date
+from .numbers import DATE_WORDS, make_date, parse_vn_date
 
 _NUMBER = re.compile(
     r"(?:^|\|)[ \t]*(?:Số|SỐ)[ \t]*[:;.]?[ \t]*(?P<n>\d{1,6}[ \t]?(?:/\d{4})?[/\-][ \t]?\p{L}[\p{L}\d&.\-/]{0,40})",
@@ -36,6 +36,9 @@ _PLACE_DATE = re.compile(
 )
 _QUOC_HIEU = re.compile(r"[ \t|]*(?:CỘNG H[OÒ]À?|CONG HOA|ĐẢNG CỘNG SẢN)[ \t]+.*$", re.IGNORECASE)
 _PERIOD = re.compile(r"(?<!\d)(?P<a>(?:19|20)\d{2})[ \t]{0,3}[-–][ \t]{0,3}(?P<b>(?:19|20)\d{2})(?!\d)")
+_SINGLE_YEAR = re.compile(
+    r"(?<!(?:đến|ĐẾN|tới|TỚI)[ \t]+)(?<!(?:tháng|THÁNG)[ \t]+\d{1,2}[ \t]+)(?:năm|NĂM)[ \t]+(?P<y>(?:19|20)\d{2})(?![ \t]*[-–/])"
+)
 _UNTIL = re.compile(r"đến năm[ \t]+(?P<y>(?:19|20)\d{2})", re.IGNORECASE)
 _PARENT = re.compile(
     r"kèm theo[ \t]+(?P<type>Quyết định|Nghị quyết|Chỉ thị|Kế hoạch)[ \t]+(?:số[ \t]*)?(?P<n>\d{1,6}(?:/\d{4})?/[\p{L}\d&.\-/]{1,40})",
@@ -206,9 +209,13 @@ def _signer_without_capacity(region: str, vocab) -> Optional[Signer]:
     """No "TM./KT." line: a signer title line ("BỘ TRƯỞNG") and/or a name line after Nơi nhận."""
     titles = vocab["signer_titles"]
     title = name = None
-    for line in region.split("\n"):
-        s = line.strip().strip("|*").strip()
-        if titles.get(s.upper()) and s.isupper():
+    upper_titles = "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True))
+    for line in re.split(r"[\n|]", region):
+        s = line.strip().strip("*").strip()
+        both = re.fullmatch(rf"(?P<t>{upper_titles})[ \t]+(?P<n>(?:\p{{Lu}}\p{{Ll}}{{0,7}}[ \t]){{1,4}}\p{{Lu}}\p{{Ll}}{{0,7}})", s)
+        if both:  # "CHỦ TỊCH Hoàng Quốc Khánh" in one table cell
+            title, name = titles[both.group("t")], both.group("n")
+        elif titles.get(s.upper()) and s.isupper():
             title = titles[s.upper()]
         elif not s.startswith(("-", "+", "*", "•")) and _PERSON.match(s) and len(s.split()) >= 2:
             name = _PERSON.match(s).group("name")
@@ -220,11 +227,18 @@ def _recipients(text: str, start: int, end: int) -> list[str]:
     if not m:
         return []
     out: list[str] = []
-    for line in text[start + m.end() : end].split("\n"):
+    rest = text[start + m.end() : end]
+    first, _, _ = rest.partition("\n")
+    if first.count(" - ") + first.count(";-") >= 2:  # "Nơi nhận: - A; - B; - C" in one table cell
+        cell = first.strip(" |").split("|")[0]
+        rest = re.sub(r"(?:^|;)[ \t]*-[ \t]+", "\n- ", cell) + "\n" + rest[len(first) :]
+    for line in rest.split("\n"):
         s = line.strip().strip("|").strip()
         if not s:
             continue
         if _SIGN.match(line) or re.fullmatch(r"[\p{Lu} ]{3,}", s) and not s.startswith("-"):
+            break
+        if re.fullmatch(r"[-|: ]{3,}", s):  # a table rule ends the list
             break
         if s[0] in "-+•*~":
             out.append(s.lstrip("-+•*~ ").rstrip(";,. ").strip())
@@ -249,7 +263,9 @@ def extract_metadata(text: str, sections: list[Section], body_end: Optional[int]
         place = m.group("place").strip().strip("|").strip()
         md.place = place if len(place) <= 40 else None
         md.issued_date = make_date(int(m.group("d2")), int(m.group("m2")), int(m.group("y2")))
-    md.issuer = _issuer(head_zone, text[:body_end], vocab)
+    # header tables ("| ỦY BAN NHÂN DÂN TỈNH SƠN LA ------- | CỘNG HÒA … |"): one cell a line
+    cells = re.sub(r"[ \t]*-{3,}[ \t]*", "\n", re.sub(r"[ \t]*\|[ \t]*", "\n", head_zone))
+    md.issuer = _issuer(cells, text[:body_end], vocab)
     m = _PARENT.search(head_zone)
     if m:
         md.parent_document = _full_number(m.group("n"))
@@ -262,6 +278,21 @@ def extract_metadata(text: str, sections: list[Section], body_end: Optional[int]
         if m:
             start = int(md.issued_date[:4]) if md.issued_date else None
             md.period = Period(start_year=start if start and start <= int(m.group("y")) else None, end_year=int(m.group("y")))
+    if md.number is None and md.doc_type:
+        # an appendix names the document it is attached to: "(Kèm theo Nghị quyết số 394/NQ-CP
+        # ngày 03 tháng 12 năm 2025 của Chính phủ)" — that is this document when the type agrees
+        m = re.search(
+            rf"[Kk]èm theo[ \t]+{re.escape(md.doc_type)}[ \t]+số[ \t]+(?P<n>\d{{1,6}}(?:/\d{{4}})?/[\p{{L}}\d&.\-/]{{2,40}})",
+            text[:body_end],
+        )
+        if m:
+            md.number = _full_number(m.group("n"))
+            if md.issued_date is None:
+                md.issued_date = parse_vn_date(text[m.end("n") : m.end("n") + 60])
+    if md.period is None and md.title:
+        m = _SINGLE_YEAR.search(md.title)
+        if m:  # "… NĂM 2023": a plan for one year
+            md.period = Period(start_year=int(m.group("y")), end_year=int(m.group("y")))
     closing = [s for s in sections if s.kind == "closing"]
     closing_start = closing[0].span.start if closing else max(0, body_end - 2500)
     md.signer = _signer(text[:body_end], closing_start, vocab)
