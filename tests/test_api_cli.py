@@ -113,3 +113,14 @@ def test_utf16_and_bom_inputs(tmp_path):
         p.write_bytes(data)
         doc = planparse.parse(p)
         assert doc.text == ref.text, enc
+
+
+def test_metadata_from_table_cells_and_appendix_reference():
+    sl = parsed("son-la_2023_bao-ve-bi-mat-nha-nuoc.md").metadata
+    assert sl.issuer == "Ủy ban nhân dân tỉnh Sơn La"
+    assert (sl.number, sl.issued_date, sl.place) == ("254/QĐ-UBND", "2023-02-17", "Sơn La")
+    assert sl.signer.name == "Hoàng Quốc Khánh" and sl.signer.title == "Chủ tịch"
+    assert sl.recipients[0] == "Bộ Công an (Cục A03 - để b/c)" and sl.recipients[-1] == "Lưu: VT, NC, ĐH30b"
+    assert (sl.period.start_year, sl.period.end_year) == (2023, 2023)
+    rt = parsed("chinh-phu_2025_rac-thai-moi-truong.md").metadata
+    assert rt.number == "394/NQ-CP" and rt.issued_date == "2025-12-03" and rt.issuer == "Chính phủ"
