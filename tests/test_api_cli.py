@@ -124,3 +124,13 @@ def test_metadata_from_table_cells_and_appendix_reference():
     assert (sl.period.start_year, sl.period.end_year) == (2023, 2023)
     rt = parsed("chinh-phu_2025_rac-thai-moi-truong.md").metadata
     assert rt.number == "394/NQ-CP" and rt.issued_date == "2025-12-03" and rt.issuer == "Chính phủ"
+
+
+def test_time_limit_gives_a_clear_error(tmp_path):
+    p = tmp_path / "long.txt"
+    p.write_text("I. MỤC TIÊU\n" + "- Đạt 90% trẻ em có hoàn cảnh đặc biệt được trợ giúp đến năm 2025.\n" * 20000, encoding="utf-8")
+    with pytest.raises(planparse.ParseTimeout) as err:
+        planparse.parse(p, time_limit=0.05)
+    assert str(p) in str(err.value) and "limit" in str(err.value)
+    r = run_cli("parse", p, "--time-limit", "0.05")
+    assert r.returncode == 2 and "longer than the limit" in r.stderr

@@ -6,7 +6,7 @@
     2020
 """
 
-from .errors import DecodeError, InputError, PlanParseError, UnsupportedFormatError
+from .errors import DecodeError, InputError, ParseTimeout, PlanParseError, UnsupportedFormatError
 from .models import SCHEMA_VERSION, PlanDocument
 from .pipeline import parse, parse_text
 
@@ -20,6 +20,7 @@ __all__ = [
     "InputError",
     "DecodeError",
     "UnsupportedFormatError",
+    "ParseTimeout",
     "SCHEMA_VERSION",
     "__version__",
 ]

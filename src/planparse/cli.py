@@ -25,13 +25,14 @@ def parse(
     text: bool = typer.Option(False, "--text", help="Include the normalised text in the JSON."),
     encoding: Optional[str] = typer.Option(None, "--encoding", help="Force the input encoding (utf-8, cp1258, tcvn3, vni, viscii, …)."),
     max_bytes: Optional[int] = typer.Option(None, "--max-bytes", help="Refuse inputs larger than this."),
+    time_limit: Optional[float] = typer.Option(None, "--time-limit", help="Give up after this many seconds."),
 ) -> None:
     """Parse one plan and print its JSON."""
     from .emit import to_json
     from .pipeline import parse as parse_doc
 
     try:
-        doc = parse_doc(file, encoding=encoding, max_bytes=max_bytes)
+        doc = parse_doc(file, encoding=encoding, max_bytes=max_bytes, time_limit=time_limit)
     except PlanParseError as exc:
         _fail(str(exc))
     out = to_json(doc, include_text=text)

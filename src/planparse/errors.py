@@ -24,3 +24,7 @@ class DecodeError(PlanParseError):
 
 class UnsupportedFormatError(PlanParseError):
     """No reader handles this kind of file."""
+
+
+class ParseTimeout(PlanParseError):
+    """Parsing took longer than the allowed time limit."""

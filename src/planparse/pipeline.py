@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import signal
+import threading
 from pathlib import Path
 from typing import Optional, Union
 
 from .extract import run_extractors
 from .extract.context import Context
+from .errors import ParseTimeout
 from .extract.metadata import extract_metadata
 from .ingest import Decoded, read_file
 from .link import link
@@ -23,12 +27,42 @@ def _looks_like_path(source: str) -> bool:
     return "\n" not in source and len(source) < 4096 and (os.path.exists(source) or Path(source).suffix.lower() in {".txt", ".md", ".docx", ".pdf", ".html", ".htm", ".doc"})
 
 
-def parse(source: Source, *, encoding: Optional[str] = None, max_bytes: Optional[int] = None) -> PlanDocument:
-    """Parse a plan from a path (``str`` or ``Path``) or from a string of text."""
-    if isinstance(source, os.PathLike) or (isinstance(source, str) and _looks_like_path(source)):
-        decoded = read_file(source, encoding=encoding, max_bytes=max_bytes)
-        return parse_decoded(decoded)
-    return parse_text(str(source))
+def parse(
+    source: Source,
+    *,
+    encoding: Optional[str] = None,
+    max_bytes: Optional[int] = None,
+    time_limit: Optional[float] = None,
+) -> PlanDocument:
+    """Parse a plan from a path (``str`` or ``Path``) or from a string of text.
+
+    ``time_limit`` (seconds) raises ``ParseTimeout`` naming the input when parsing takes longer.
+    """
+    is_path = isinstance(source, os.PathLike) or (isinstance(source, str) and _looks_like_path(source))
+    name = str(source) if is_path else "<text>"
+    with _deadline(time_limit, name):
+        if is_path:
+            return parse_decoded(read_file(source, encoding=encoding, max_bytes=max_bytes))
+        return parse_text(str(source))
+
+
+@contextlib.contextmanager
+def _deadline(seconds: Optional[float], name: str):
+    """Interrupt the work after ``seconds`` (POSIX timer in the main thread; elsewhere no limit)."""
+    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expired(signum, frame):
+        raise ParseTimeout(f"parsing took longer than the limit of {seconds:g} s", name)
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def parse_text(text: str, *, path: Optional[str] = None) -> PlanDocument:
