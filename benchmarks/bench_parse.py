@@ -32,6 +32,7 @@ import datetime as _dt
 import gc
 import glob
 import hashlib
+import inspect
 import json
 import math
 import os
@@ -262,7 +263,8 @@ def _stage_parse(text: str, timer: Optional[dict] = None):
         t, t_prev = pc(), t
         acc[f"extract: {module}"] = t - t_prev
 
-    doc = pl.link(doc, norm, ctx.index)
+    # link(doc, norm) since 48634c5; link(doc, norm, index) before (--rev of an older commit)
+    doc = pl.link(doc, norm) if len(inspect.signature(pl.link).parameters) == 2 else pl.link(doc, norm, ctx.index)
     t, t_prev = pc(), t
     acc["link"] = t - t_prev
 
