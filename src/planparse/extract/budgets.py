@@ -18,12 +18,13 @@ from typing import Optional
 
 import regex as re
 
+from .. import prefilter
 from ..models import Budget, Span
 from ..textkey import key
 from ..vocab import load
 from .context import Context
 from .numbers import parse_vn_number
-from .references import _alternation  # tolerant phrase patterns (tone placement, spacing)
+from .references import _alternation, first_literals  # tolerant phrase patterns (tone placement, spacing)
 from .references import section_of
 
 
@@ -62,6 +63,10 @@ class _Vocab:
         self.source_names = [s["name"] for s in v["sources"]]
         alts = "|".join(f"(?P<s{i}>{_alternation(s['forms'])})" for i, s in enumerate(v["sources"]))
         self.source = re.compile(rf"(?<![\p{{L}}])(?:{alts})(?![\p{{L}}])", re.IGNORECASE)
+        # speed: where a source may start (prefilter), and where a unit may (after a digit)
+        self.source_starts = prefilter.WordStarts(first_literals(f for s in v["sources"] for f in s["forms"]), inner=r"\p{L}")
+        firsts = sorted({lit[0] for lit in first_literals(word_forms)} | {f[0] for f in bare_forms})
+        self.unit_starts = re.compile(rf"\d[ \t]{{0,2}}(?=(?i:[{''.join(re.escape(c) for c in firsts)}]))")
         self.blockers = re.compile(rf"(?<![\p{{L}}])(?:{_alternation(v['source_blockers'])})[ \t]{{1,3}}(?:(?i:của)[ \t]{{1,3}})?$", re.IGNORECASE)
         self.headings = [key(h) for h in v["budget_headings"]]
         # between an amount and the source written after it: "5 tỷ đồng từ nguồn ngân sách tỉnh", "(vốn ODA)"
@@ -73,6 +78,16 @@ class _Vocab:
 @lru_cache(maxsize=1)
 def _vocab() -> _Vocab:
     return _Vocab()
+
+
+#: candidate starts of ``_Vocab.source`` matches in the last text (see ``prefilter``)
+_source_starts = prefilter.LastText(lambda text: _vocab().source_starts.positions(prefilter.lower_view(text)))
+
+
+def _unit_starts(text: str) -> list[int]:
+    """Candidate starts of ``_Vocab.unit`` matches: after a digit and at most two blanks, at
+    a letter a unit form starts with (the unit's look-behind needs the digit)."""
+    return [m.end() for m in _vocab().unit_starts.finditer(text)]
 
 
 def _amount(raw: str, scale: Optional[int]) -> Optional[float]:
@@ -98,7 +113,7 @@ def _source_in(text: str, start: int, end: int) -> Optional[tuple[int, int, str]
     """The last funding source named in ``text[start:end]`` that is not a legal topic."""
     v = _vocab()
     found = None
-    for m in v.source.finditer(text, start, end):
+    for m in prefilter.finditer(v.source, text, _source_starts(text), start, end):
         if v.blockers.search(text[max(0, m.start() - 30) : m.start()]):
             continue
         found = (m.start(), m.end(), v.source_names[int(m.lastgroup[1:])])
@@ -130,7 +145,7 @@ def _find_amounts(text: str) -> list[tuple[int, int, dict]]:
     "100.000 VNĐ", "2 triệu USD" (foreign: amount_vnd left empty)."""
     v = _vocab()
     out = []
-    for u in v.unit.finditer(text):
+    for u in prefilter.finditer(v.unit, text, _unit_starts(text)):
         f = v.figure.search(text, max(0, u.start() - 60), u.start())
         if not f:
             continue
@@ -179,7 +194,7 @@ def _find_stated_sources(ctx: Context, taken: list[tuple[int, int]]) -> list[tup
     out = []
     seen: set[tuple[Optional[str], str]] = set()
     text = ctx.text
-    for m in v.source.finditer(text):
+    for m in prefilter.finditer(v.source, text, _source_starts(text)):
         if any(a <= m.start() < b for a, b in taken):
             continue
         if v.blockers.search(text[max(0, m.start() - 30) : m.start()]):

@@ -22,6 +22,7 @@ from typing import Iterable, Optional
 
 import regex as re
 
+from .. import prefilter
 from ..models import LegalReference, Span
 from ..textkey import fold, key
 from ..vocab import load
@@ -74,6 +75,26 @@ def _phrase(phrase: str, *, caps: bool = False) -> str:
 def _alternation(phrases: Iterable[str], *, caps: bool = False) -> str:
     uniq = sorted(set(phrases), key=lambda p: (-len(p), p))
     return "(?:" + "|".join(_phrase(p, caps=caps) for p in uniq) + ")"
+
+
+def first_literals(phrases: Iterable[str], *, caps: bool = False) -> set[str]:
+    """What every match of ``_alternation(phrases)`` starts with, lower-cased for
+    ``prefilter.lower_view``: the first word of each phrase in each of its ``_phrase`` variants,
+    up to a hyphen (which ``_phrase`` reads as any dash)."""
+    out: set[str] = set()
+    for phrase in phrases:
+        tok = phrase.split()[0]
+        if re.fullmatch(_DASH, tok):  # pragma: no cover - no vocabulary phrase starts with a dash
+            raise ValueError(f"phrase starts with a dash: {phrase!r}")
+        variants = _word_variants(tok)
+        if caps:
+            variants |= {v.upper() for v in variants}
+        for v in variants:
+            lit = v.split("-")[0]
+            if not lit:  # pragma: no cover
+                raise ValueError(f"phrase starts with a dash: {phrase!r}")
+            out.add(prefilter.fold_literal(lit))
+    return out
 
 
 # --------------------------------------------------------------------------- vocabulary
