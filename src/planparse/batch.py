@@ -342,6 +342,11 @@ class LocalEngine:
         out = []
         for fut in done:
             token = self._futures.pop(fut)
+            if fut.cancelled():
+                from concurrent.futures import CancelledError
+
+                out.append((token, CancelledError()))
+                continue
             exc = fut.exception()
             if isinstance(exc, BrokenProcessPool):
                 exc = WorkerCrash(str(exc))
@@ -353,14 +358,32 @@ class LocalEngine:
         self._futures.clear()
         self._start()
 
-    def close(self, cancel: bool = False) -> None:
-        if cancel:
-            for proc in list(getattr(self._pool, "_processes", {}).values()):
-                try:
-                    proc.kill()
-                except Exception:  # pragma: no cover - already gone
-                    pass
-        self._pool.shutdown(wait=True, cancel_futures=cancel)
+    def cancel_pending(self) -> None:
+        for fut in self._futures:
+            fut.cancel()  # only those not yet running
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+        self._futures.clear()
+
+    def kill(self) -> None:
+        """Stop at once: kill the workers without waiting for their tasks."""
+        pool = self._pool
+        for proc in list((getattr(pool, "_processes", None) or {}).values()):
+            try:
+                proc.kill()
+            except Exception:  # pragma: no cover - already gone
+                pass
+        # A worker killed while sending a result leaves the pool's reader waiting for the rest of
+        # the message; closing our end of the result pipe turns that into EOF, so the pool's
+        # manager thread ends and the interpreter can exit.
+        writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+        if writer is not None:
+            try:
+                writer.close()
+            except OSError:  # pragma: no cover
+                pass
+        pool.shutdown(wait=False, cancel_futures=True)
         self._futures.clear()
 
 
@@ -424,13 +447,19 @@ class DaskEngine:
     def restart(self) -> None:  # pragma: no cover - dask restarts its own workers
         pass
 
-    def close(self, cancel: bool = False) -> None:
-        if cancel and self._futures:
+    def cancel_pending(self) -> None:
+        if self._futures:
             self._client.cancel(list(self._futures))
+
+    def close(self) -> None:
         self._futures.clear()
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+    def kill(self) -> None:
+        self.cancel_pending()
+        self.close()
 
 
 def make_engine(engine: str, jobs: int, scheduler: Optional[str] = None, fn: Callable[[Task], Result] = convert):
@@ -547,6 +576,42 @@ def _cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+class _StopSignals:
+    """Within ``with``: SIGINT/SIGTERM ask for a stop (``count``) instead of raising mid-write.
+
+    A third signal raises ``KeyboardInterrupt``. Installed only in the main thread; a SIGINT that
+    was ignored (a background job) stays ignored.
+    """
+
+    def __init__(self):
+        self.count = 0
+        self._previous: dict = {}
+
+    def _handler(self, signum, frame):
+        self.count += 1
+        if self.count >= 3:
+            raise KeyboardInterrupt
+
+    def __enter__(self):
+        import signal
+
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                previous = signal.getsignal(sig)
+                if previous is signal.SIG_IGN:
+                    continue
+                self._previous[sig] = previous
+                signal.signal(sig, self._handler)
+        return self
+
+    def __exit__(self, *exc):
+        import signal
+
+        for sig, previous in self._previous.items():
+            signal.signal(sig, previous)
+        return False
+
+
 class _Run:
     def __init__(self, inputs, outdir, tmp_dir, fmt, tables, resume, max_bytes, time_limit, on_result):
         self.inputs = inputs
@@ -611,90 +676,75 @@ class _Run:
         from .batch_tables import TableWriters
 
         n = len(self.inputs)
-        summary = Summary(self.outdir, total=n)
+        self.summary = summary = Summary(self.outdir, total=n)
         t0 = time.perf_counter()
-        manifest = _Manifest(os.path.join(self.outdir, MANIFEST))
+        self.manifest = _Manifest(os.path.join(self.outdir, MANIFEST))
         writers = TableWriters(os.path.join(self.outdir, TABLES_DIR), self.tmp_dir, self.tables) if self.want_rows else None
         jsonl = open(os.path.join(self.tmp_dir, JSONL_NAME), "w", encoding="utf-8") if self.fmt == "jsonl" else None
         engine = None
+        self.buffered: dict[int, Result] = {}
+        self.retry: deque[int] = deque()  # skipped, but the stored output is unusable: parse it
+        self.isolate: deque[int] = deque()  # in flight when a worker died: run one at a time to find the culprit
+        self.in_flight: set[int] = set()
+        self.alone: Optional[int] = None
+        self.restart = False
+        next_submit = next_emit = 0
+        stop = _StopSignals()
         try:
-            engine = make(jobs)
-            summary.engine, summary.jobs = engine.name, engine.jobs
-            if on_start:
-                on_start(n, engine.jobs)
-            limit = window or max(16, 4 * engine.slots)
-            buffered: dict[int, Result] = {}
-            retry: deque[int] = deque()  # skipped, but the stored output is unusable: parse it
-            isolate: deque[int] = deque()  # in flight when a worker died: run one at a time to find the culprit
-            in_flight: set[int] = set()
-            alone: Optional[int] = None
-            restart = False
-            next_submit = next_emit = 0
-            while next_emit < n:
-                if not restart:
-                    if isolate or alone is not None:
-                        if not in_flight and isolate:
-                            alone = isolate.popleft()
-                            engine.submit(alone, self._task(alone))
-                            in_flight.add(alone)
-                    else:
-                        while retry and len(in_flight) + len(buffered) < limit:
-                            idx = retry.popleft()
-                            engine.submit(idx, self._task(idx, known=False))
-                            in_flight.add(idx)
-                        while next_submit < n and len(in_flight) + len(buffered) < limit:
-                            engine.submit(next_submit, self._task(next_submit))
-                            in_flight.add(next_submit)
-                            next_submit += 1
-                for idx, res in engine.poll(0.2):
-                    in_flight.discard(idx)
-                    inp = self.inputs[idx]
-                    if isinstance(res, WorkerCrash):
-                        if alone == idx:
-                            res = Result(inp.key, "failed", None, None, 0.0, self.version,
-                                         error="the worker process died while parsing this file (crash or out of memory)",
-                                         error_type="WorkerCrash")
-                            restart = True
+            with stop:
+                engine = make(jobs)
+                summary.engine, summary.jobs = engine.name, engine.jobs
+                if on_start:
+                    on_start(n, engine.jobs)
+                limit = window or max(16, 4 * engine.slots)
+                while next_emit < n and not stop.count:
+                    if not self.restart:
+                        if self.isolate or self.alone is not None:
+                            if not self.in_flight and self.isolate:
+                                self.alone = self.isolate.popleft()
+                                self._submit(engine, self.alone)
                         else:
-                            isolate.append(idx)
-                            restart = True
-                            continue
-                    elif isinstance(res, BaseException):
-                        res = Result(inp.key, "failed", None, None, 0.0, self.version,
-                                     error=f"worker error: {type(res).__name__}: {res}"[:2000], error_type=type(res).__name__)
-                    if alone == idx:
-                        alone = None
-                    if res.status == "skipped" and not self._load_stored(inp, res):
-                        retry.append(idx)
-                        continue
-                    self._settle(inp, res, manifest, summary)
-                    buffered[idx] = res
-                if restart and not in_flight:
-                    engine.restart()
-                    restart = False
-                    isolate = deque(sorted(isolate))
-                while next_emit in buffered:
-                    res = buffered.pop(next_emit)
-                    if res.status != "failed":
-                        if jsonl is not None:
-                            jsonl.write(res.content)
-                        if writers is not None:
-                            writers.write(res.rows)
-                    next_emit += 1
+                            while self.retry and len(self.in_flight) + len(self.buffered) < limit:
+                                self._submit(engine, self.retry.popleft(), known=False)
+                            while next_submit < n and len(self.in_flight) + len(self.buffered) < limit:
+                                self._submit(engine, next_submit)
+                                next_submit += 1
+                    self._collect(engine)
+                    if self.restart and not self.in_flight:
+                        engine.restart()
+                        self.restart = False
+                        self.isolate = deque(sorted(self.isolate))
+                    while next_emit in self.buffered:
+                        res = self.buffered.pop(next_emit)
+                        if res.status != "failed":
+                            if jsonl is not None:
+                                jsonl.write(res.content)
+                            if writers is not None:
+                                writers.write(res.rows)
+                        next_emit += 1
+                if stop.count:
+                    # Ctrl-C / SIGTERM: nothing new starts; what is already running finishes and is
+                    # recorded (a second signal stops at once). JSONL and tables are not written.
+                    summary.interrupted = True
+                    engine.cancel_pending()
+                    while self.in_flight and stop.count < 2:
+                        self._collect(engine, draining=True)
+                    if self.in_flight:
+                        engine.kill()
+                    else:
+                        engine.close()
+                    engine = None
         except BaseException as exc:
             summary.interrupted = True
             if engine is not None:
-                engine.close(cancel=True)
+                engine.kill()
                 engine = None
-            if writers is not None:
-                writers.abort()
-            if jsonl is not None:
-                jsonl.close()
-            manifest.close()
-            summary.seconds = time.perf_counter() - t0
-            if isinstance(exc, KeyboardInterrupt):
-                return summary
-            raise
+            if not isinstance(exc, KeyboardInterrupt):
+                self._abort(writers, jsonl, t0)
+                raise
+        if summary.interrupted:
+            self._abort(writers, jsonl, t0)
+            return summary
         engine.close()
         if jsonl is not None:
             jsonl.flush()
@@ -705,9 +755,48 @@ class _Run:
             summary.outputs.append(final)
         if writers is not None:
             summary.outputs.extend(writers.commit())
-        manifest.close()
+        self.manifest.close()
         summary.seconds = time.perf_counter() - t0
         return summary
+
+    def _abort(self, writers, jsonl, t0) -> None:
+        if writers is not None:
+            writers.abort()
+        if jsonl is not None:
+            jsonl.close()
+        self.manifest.close()
+        self.summary.seconds = time.perf_counter() - t0
+
+    def _submit(self, engine, idx: int, known: bool = True) -> None:
+        engine.submit(idx, self._task(idx, known))
+        self.in_flight.add(idx)
+
+    def _collect(self, engine, draining: bool = False) -> None:
+        """Settle what finished: write outputs and manifest rows, buffer for the in-order writers."""
+        for idx, res in engine.poll(0.2):
+            self.in_flight.discard(idx)
+            inp = self.inputs[idx]
+            if draining and not isinstance(res, Result):
+                continue  # cancelled or lost on the way out: not attempted, so not recorded
+            if isinstance(res, WorkerCrash):
+                self.restart = True
+                if self.alone != idx:
+                    self.isolate.append(idx)
+                    continue
+                res = Result(inp.key, "failed", None, None, 0.0, self.version,
+                             error="the worker process died while parsing this file (crash or out of memory)",
+                             error_type="WorkerCrash")
+            elif isinstance(res, BaseException):
+                res = Result(inp.key, "failed", None, None, 0.0, self.version,
+                             error=f"worker error: {type(res).__name__}: {res}"[:2000], error_type=type(res).__name__)
+            if self.alone == idx:
+                self.alone = None
+            if res.status == "skipped" and not self._load_stored(inp, res):
+                if not draining:
+                    self.retry.append(idx)
+                continue
+            self._settle(inp, res, self.manifest, self.summary)
+            self.buffered[idx] = res
 
     def _settle(self, inp: Input, res: Result, manifest: _Manifest, summary: Summary) -> None:
         """Write one finished input's output, then its manifest row."""

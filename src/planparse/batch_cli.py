@@ -51,8 +51,6 @@ def batch(
     Exit code 0 when every input converted, 1 when some failed (listed in OUTDIR/manifest.jsonl),
     2 for a usage error, 130 when interrupted (rerun with --resume to finish).
     """
-    import signal
-
     from .batch import discover, run_batch
     from .errors import PlanParseError
 
@@ -60,10 +58,6 @@ def batch(
     if scheduler and engine_name != "dask":
         _fail("--scheduler needs --engine dask")
 
-    def terminate(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, terminate)
     try:
         found = discover(inputs, exclude=[outdir])
         if not found:
