@@ -37,7 +37,7 @@ _SUP_TO_DIGIT = str.maketrans(_SUPERSCRIPT, "0123456789")
 
 # characters handled one by one inside a line
 _SPECIAL = re.compile(
-    rf"[\u200B-\u200D\u2060\uFEFF\u00AD\uFFFD]"
+    rf"[\u200B-\u200D\u2060\uFEFF\u00AD\uFFFD\uD800-\uDFFF]"
     rf"|[\u2010-\u2015\u2212]"
     rf"|[\u201C\u201D\u201E\u201F\u2018\u2019\u201A\u201B]"
     rf"|[\t\u00A0\u2007\u202F]"
@@ -242,6 +242,12 @@ class _Emitter:
                 rep = _REPLACE[ch]
                 self.b.replace(rep, s, e)
                 self.remove(_KIND[rep], s, e, rep)
+            elif len(ch) == 1 and unicodedata.category(ch) == "Cs":
+                # a lone surrogate cannot be written as UTF-8: recorded by its code point
+                self.b.copy(src, pos, s)
+                self.removals.append(
+                    Removal(kind="lone_surrogate", source_span=SourceSpan(start=s, end=e), text=f"\\u{ord(ch):04x}")
+                )
             elif len(ch) == 1 and unicodedata.category(ch) in ("Cf", "So") or ch == "\uFFFD":
                 self.b.copy(src, pos, s)
                 self.remove("replacement_char" if ch == "\uFFFD" else "zero_width", s, e)
