@@ -111,9 +111,10 @@ class Index:
     def documents(self) -> list[DocumentRef]:
         return self.backend.documents()
 
-    def passage(self, doc_id: str, section_id: str, target_id: Optional[str] = None) -> Optional[Passage]:
-        """The text of a section, with ``target_id``'s range inside it (to open the source there)."""
-        return self.backend.passage(doc_id, section_id, target_id)
+    def passage(self, doc_id: str, section_id: str, target_id: Optional[str] = None, *, context: int = 0) -> Optional[Passage]:
+        """The text of a section (or, with ``context=n``, of its n-th enclosing section), with
+        ``target_id``'s range inside it (to open the source there)."""
+        return self.backend.passage(doc_id, section_id, target_id, context)
 
     def stats(self) -> IndexStats:
         return self.backend.stats()

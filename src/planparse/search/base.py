@@ -102,15 +102,19 @@ class Backend:
             return PlanDocument.model_validate(raw)
         return PlanDocument.model_validate_json(raw)
 
-    def passage(self, doc_id: str, section_id: str, target_id: Optional[str] = None) -> Optional[Passage]:
+    def passage(self, doc_id: str, section_id: str, target_id: Optional[str] = None, context: int = 0) -> Optional[Passage]:
         doc = self.document(doc_id)
         ref = self._doc_ref(doc_id)
         if doc is None or ref is None:
             return None
-        node = doc.section(section_id)
-        if node is None:
-            return None
         titles, parents, _ = section_titles(doc)
+        if doc.section(section_id) is None:
+            return None
+        for _ in range(max(0, context)):  # widen: the enclosing sections
+            if not parents.get(section_id):
+                break
+            section_id = parents[section_id]
+        node = doc.section(section_id)
         start, end = node.span.start, node.span.end
         text = doc.text[start:end] if doc.text is not None else node.text
         from .records import clause_span

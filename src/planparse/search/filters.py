@@ -26,7 +26,7 @@ from typing import Any, Iterable, Optional
 from ..textkey import fold
 from .models import DocumentRef, SearchHit, SpanRef
 from .places import gazetteer
-from .query import Query, QueryError, highlights, parse_query
+from .query import Query, QueryError, highlights, index_forms, parse_query
 
 MAX_LIMIT = 1000
 MAX_OFFSET = 100_000
@@ -92,7 +92,9 @@ def make_filters(query: Optional[str] = None, *, min: Any = None, max: Any = Non
     if f.deadline is not None and f.by is not None:
         raise QueryError("use either deadline (that year) or by (that year or earlier), not both")
     if agency and agency.strip():
-        a = fold(agency).strip()
+        a = index_forms(agency)[1]
+        if not a:
+            raise QueryError(f"agency {agency!r} has no words to look for")
         if len(a) > 200:
             raise QueryError("agency name too long (at most 200 characters)")
         f.agency = a
@@ -155,7 +157,7 @@ def where(f: Filters, ph: str) -> tuple[list[str], list[Any]]:
         cond = ["a.tid = t.tid"]
         if f.agency is not None:
             cond.append(f"a.name_key LIKE {ph} ESCAPE '\\'")
-            params.append(like_pattern(f.agency))
+            params.append(like_pattern(f" {f.agency} "))
         if f.role is not None:
             cond.append(f"a.role = {ph}")
             params.append(f.role)
@@ -177,19 +179,20 @@ def where(f: Filters, ph: str) -> tuple[list[str], list[Any]]:
     return sql, params
 
 
-def order_by(f: Filters, has_query: bool, score_desc: bool) -> str:
-    """ORDER BY for the sort; ties always end on the document and the target's position."""
-    tail = "d.id, t.span_start, t.tid"
+def order_by(f: Filters, has_query: bool, score_desc: bool, collate: str = "") -> str:
+    """ORDER BY for the sort; ties always end on the document and the target's position.
+    ``collate``: what makes text compare byte-wise (PostgreSQL: ``COLLATE "C"``, as SQLite does)."""
+    tail = f"d.id{collate}, t.span_start, t.tid"
     rel = ("exact DESC, score DESC, " if score_desc else "exact DESC, score ASC, ") if has_query else ""
     if f.sort == "value":
         return f"t.value DESC, {rel}{tail}"
     if f.sort == "deadline":
         return f"t.deadline_year ASC NULLS LAST, {rel}{tail}"
     if f.sort == "date":
-        return f"d.issued_date DESC NULLS LAST, {rel}{tail}"
+        return f"d.issued_date{collate} DESC NULLS LAST, {rel}{tail}"
     if f.sort == "document":
         return tail
-    return f"{rel}{tail}" if has_query else f"d.issued_date DESC NULLS LAST, {tail}"
+    return f"{rel}{tail}" if has_query else f"d.issued_date{collate} DESC NULLS LAST, {tail}"
 
 
 TARGET_COLS = ("t.target_id, t.kind, t.text, t.subject, t.value, t.value_max, t.comparator, t.unit, t.direction, "

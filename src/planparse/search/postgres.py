@@ -215,7 +215,7 @@ class PostgresBackend(Backend):
         return _ref(rows[0]) if rows else None
 
     def documents(self) -> list[DocumentRef]:
-        return [_ref(r) for r in self._fetch(f"SELECT {DOC_COLS}, d.n_targets FROM documents d ORDER BY d.id")]
+        return [_ref(r) for r in self._fetch(f"SELECT {DOC_COLS}, d.n_targets FROM documents d ORDER BY d.id COLLATE \"C\"")]
 
     def run_search(self, f: Filters) -> list[SearchHit]:
         conds, params = where(f, "%s")
@@ -231,7 +231,7 @@ class PostgresBackend(Backend):
             sql = f"SELECT {TARGET_COLS}, {DOC_COLS}, false AS exact, NULL::real AS score FROM targets t JOIN documents d ON d.id = t.doc_id"
         if conds:
             sql += " WHERE " + " AND ".join(conds)
-        sql += f" ORDER BY {order_by(f, q.root is not None, score_desc=True)} LIMIT %s OFFSET %s"
+        sql += " ORDER BY " + order_by(f, q.root is not None, score_desc=True, collate=' COLLATE "C"') + " LIMIT %s OFFSET %s"
         params += [f.limit, f.offset]
         try:
             rows = self._fetch(sql, params)
@@ -247,11 +247,11 @@ class PostgresBackend(Backend):
             backend=self.name,
             documents=self._fetch("SELECT COUNT(*) FROM documents")[0][0],
             targets=self._fetch("SELECT COUNT(*) FROM targets")[0][0],
-            doc_types=counts("SELECT doc_type, COUNT(*) c FROM documents GROUP BY doc_type ORDER BY c DESC, doc_type"),
-            provinces=counts("SELECT province, COUNT(*) c FROM documents GROUP BY province ORDER BY c DESC, province"),
-            provinces_now=counts("SELECT province_now, COUNT(*) c FROM documents GROUP BY province_now ORDER BY c DESC, province_now"),
-            units=counts("SELECT unit, COUNT(*) c FROM targets GROUP BY unit ORDER BY c DESC, unit LIMIT 20"),
-            deadline_years=counts("SELECT deadline_year, COUNT(*) c FROM targets GROUP BY deadline_year ORDER BY deadline_year"),
+            doc_types=counts('SELECT doc_type, COUNT(*) c FROM documents GROUP BY doc_type ORDER BY c DESC, doc_type COLLATE "C" NULLS LAST'),
+            provinces=counts('SELECT province, COUNT(*) c FROM documents GROUP BY province ORDER BY c DESC, province COLLATE "C" NULLS LAST'),
+            provinces_now=counts('SELECT province_now, COUNT(*) c FROM documents GROUP BY province_now ORDER BY c DESC, province_now COLLATE "C" NULLS LAST'),
+            units=counts('SELECT unit, COUNT(*) c FROM targets GROUP BY unit ORDER BY c DESC, unit COLLATE "C" NULLS LAST LIMIT 20'),
+            deadline_years=counts("SELECT deadline_year, COUNT(*) c FROM targets GROUP BY deadline_year ORDER BY deadline_year NULLS LAST"),
         )
 
 

@@ -181,7 +181,7 @@ def _lex(text: str) -> list[tuple[str, object]]:
             items.append((ch, None))
             pos += 1
             continue
-        if ch == "-" and pos + 1 < n and not text[pos + 1].isspace():
+        if ch == "-" and pos + 1 < n and (text[pos + 1].isalnum() or text[pos + 1] in '"('):
             items.append(("-", None))
             pos += 1
             continue

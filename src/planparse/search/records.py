@@ -258,6 +258,12 @@ def clause_span(text: Optional[str], clause: str, start: int, end: int) -> tuple
     return None, None
 
 
+def agency_key(name: str, abbreviations: list[str] = ()) -> str:
+    """" so lao dong thuong binh va xa hoi ldtbxh " — folded tokens of the name and its
+    abbreviations, padded, so the agency filter matches whole words in order."""
+    return " " + index_forms(" ".join([name, *abbreviations]))[1] + " "
+
+
 def unit_key(unit: Optional[str]) -> Optional[str]:
     return fold(unit) if unit else None
 
@@ -276,8 +282,8 @@ def build(doc: PlanDocument, key: Optional[str] = None) -> DocRecord:
         exact, folded = index_forms(t.text)
         ss = t.span.source_span
         ts, te = clause_span(doc.text, t.text, t.span.start, t.span.end)
-        agencies = [(n, "lead", fold(" ".join([n, *abbrevs.get(n, [])]))) for n in lead]
-        agencies += [(n, "coordinate", fold(" ".join([n, *abbrevs.get(n, [])]))) for n in coord]
+        agencies = [(n, "lead", agency_key(n, abbrevs.get(n, []))) for n in lead]
+        agencies += [(n, "coordinate", agency_key(n, abbrevs.get(n, []))) for n in coord]
         targets.append(TargetRecord(
             target_id=t.id, section_id=t.section_id, section_path=section_path(t.section_id, titles, parents),
             kind=t.kind, text=t.text, subject=t.subject, value=t.value, value_max=t.value_max,

@@ -114,8 +114,9 @@ def create_app(db: str | Path | Index) -> FastAPI:
         return DocumentResponse(ref=ref, document=doc.model_dump(mode="json", exclude=None if text else {"text"}))
 
     @app.get("/documents/{doc_id}/sections/{section_id}", response_model=Passage, tags=["documents"])
-    def section(doc_id: str, section_id: str, target: Optional[str] = Query(None, max_length=100, description="a target id to mark")) -> Passage:
-        p = index.passage(doc_id, section_id, target)
+    def section(doc_id: str, section_id: str, target: Optional[str] = Query(None, max_length=100, description="a target id to mark"),
+                context: int = Query(0, ge=0, le=10, description="widen to the n-th enclosing section")) -> Passage:
+        p = index.passage(doc_id, section_id, target, context=context)
         if p is None:
             raise HTTPException(404, f"no section {section_id!r} in document {doc_id!r}")
         return p

@@ -215,11 +215,11 @@ class SQLiteBackend(Backend):
             backend=self.name,
             documents=con.execute("SELECT COUNT(*) FROM documents").fetchone()[0],
             targets=con.execute("SELECT COUNT(*) FROM targets").fetchone()[0],
-            doc_types=counts("SELECT doc_type, COUNT(*) c FROM documents GROUP BY doc_type ORDER BY c DESC, doc_type"),
-            provinces=counts("SELECT province, COUNT(*) c FROM documents GROUP BY province ORDER BY c DESC, province"),
-            provinces_now=counts("SELECT province_now, COUNT(*) c FROM documents GROUP BY province_now ORDER BY c DESC, province_now"),
-            units=counts("SELECT unit, COUNT(*) c FROM targets GROUP BY unit ORDER BY c DESC, unit LIMIT 20"),
-            deadline_years=counts("SELECT deadline_year, COUNT(*) c FROM targets GROUP BY deadline_year ORDER BY deadline_year"),
+            doc_types=counts("SELECT doc_type, COUNT(*) c FROM documents GROUP BY doc_type ORDER BY c DESC, doc_type NULLS LAST"),
+            provinces=counts("SELECT province, COUNT(*) c FROM documents GROUP BY province ORDER BY c DESC, province NULLS LAST"),
+            provinces_now=counts("SELECT province_now, COUNT(*) c FROM documents GROUP BY province_now ORDER BY c DESC, province_now NULLS LAST"),
+            units=counts("SELECT unit, COUNT(*) c FROM targets GROUP BY unit ORDER BY c DESC, unit NULLS LAST LIMIT 20"),
+            deadline_years=counts("SELECT deadline_year, COUNT(*) c FROM targets GROUP BY deadline_year ORDER BY deadline_year NULLS LAST"),
         )
 
 

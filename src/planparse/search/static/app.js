@@ -145,12 +145,14 @@ function renderHit(h, n) {
       el("span", { class: "muted" }, `${n}. ${d.id} · ${h.target_id}`)));
 }
 
-async function openPassage(docId, sectionId, targetId) {
+// the target's section and, for context, the one around it ("wider passage" goes further out)
+async function openPassage(docId, sectionId, targetId, context = 1) {
   showError("");
   try {
-    const q = targetId ? `?target=${encodeURIComponent(targetId)}` : "";
-    const p = await getJSON(`/documents/${encodeURIComponent(docId)}/sections/${encodeURIComponent(sectionId)}${q}`);
-    currentPassage = { docId, targetId, parent: p.parent_id };
+    const q = new URLSearchParams({ context });
+    if (targetId) q.set("target", targetId);
+    const p = await getJSON(`/documents/${encodeURIComponent(docId)}/sections/${encodeURIComponent(sectionId)}?${q}`);
+    currentPassage = { docId, sectionId, targetId, context };
     const d = p.document;
     $("pdoc").textContent = docText(d) + (placeText(d) ? ` · ${placeText(d)}` : "");
     $("ppath").textContent = p.section_path ? `§ ${p.section_path}` : p.section_id;
@@ -242,7 +244,8 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("pclose").addEventListener("click", () => { $("passage").hidden = true; });
   document.addEventListener("keydown", (ev) => { if (ev.key === "Escape") $("passage").hidden = true; });
   $("pwider").addEventListener("click", () => {
-    if (currentPassage && currentPassage.parent) openPassage(currentPassage.docId, currentPassage.parent, currentPassage.targetId);
+    const c = currentPassage;
+    if (c) openPassage(c.docId, c.sectionId, c.targetId, c.context + 1);
   });
   $("cclear").addEventListener("click", () => { compare.clear(); renderCompare(); syncChecks(); });
   for (const th of $("ctable").tHead.rows[0].cells) {
