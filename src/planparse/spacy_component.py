@@ -76,21 +76,23 @@ class PlanparseComponent:
     def __call__(self, doc: Doc) -> Doc:
         from .pipeline import parse_text
 
-        plan = parse_text(doc.text)
+        text = doc.text  # spaCy rebuilds Doc.text from the tokens at every access
+        plan = parse_text(text)
+        size = len(text)
         groups = {key: [] for key in SPAN_KEYS}
         for ref in plan.legal_references:
-            span = _char_span(doc, ref.span, LABELS["legal_references"], ref.id)
+            span = _char_span(doc, size, ref.span, LABELS["legal_references"], ref.id)
             if span is not None:
                 _set(span, planparse_id=ref.id, section_id=ref.section_id, full_number=ref.full_number, doc_type=ref.doc_type, date=ref.date)
                 groups["legal_references"].append(span)
         for agency in plan.agencies:
             for n, mention in enumerate(agency.mentions, 1):
-                span = _char_span(doc, mention.span, LABELS["agencies"], f"{agency.id}#{n}")
+                span = _char_span(doc, size, mention.span, LABELS["agencies"], f"{agency.id}#{n}")
                 if span is not None:
                     _set(span, planparse_id=agency.id, section_id=mention.section_id, agency=agency.name, role=mention.role)
                     groups["agencies"].append(span)
         for target in plan.targets:
-            span = _char_span(doc, target.span, LABELS["targets"], target.id)
+            span = _char_span(doc, size, target.span, LABELS["targets"], target.id)
             if span is not None:
                 _set(
                     span,
@@ -117,10 +119,10 @@ class PlanparseComponent:
             yield self(doc)
 
 
-def _char_span(doc: Doc, span: PlanSpan, label: str, item_id: str) -> Optional[Span]:
-    """The token-aligned span of a planparse span; ``None`` if it covers no token."""
+def _char_span(doc: Doc, size: int, span: PlanSpan, label: str, item_id: str) -> Optional[Span]:
+    """The token-aligned span of a planparse span (``size`` = ``len(doc.text)``); ``None`` if it covers no token."""
     src = span.source_span or span
-    start, end = max(0, src.start), min(len(doc.text), src.end)
+    start, end = max(0, src.start), min(size, src.end)
     if end <= start:
         return None
     return doc.char_span(start, end, label=label, alignment_mode="expand", span_id=item_id)
