@@ -21,6 +21,7 @@ The result keeps an ``OffsetMap`` so every span maps back to the decoded source.
 
 from __future__ import annotations
 
+import re as _sre
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Optional
@@ -53,6 +54,19 @@ _SPECIAL_MD = re.compile(
     + r"|\\(?=[-.*_#+()\[\]|>!`])"  # backslash escapes
     + "|" + _BRACKET_MARKER.pattern  # "[1]" footnote markers
 )
+# Speed: every match of _SPECIAL starts at one of these characters, except a letter + marks,
+# which starts one character before its first mark (a \p{M}); _SPECIAL_MD adds * _ \\ [.
+_TRIGGER_CHARS = (
+    "\u200B-\u200D\u2060\uFEFF\u00AD\uFFFD\u2010-\u2015\u2212\u201C\u201D\u201E\u201F\u2018\u2019\u201A\u201B"
+    rf"\t\u00A0\u2007\u202F{_SUPERSCRIPT}\p{{M}}"
+)
+_TRIGGER = re.compile(rf"[{_TRIGGER_CHARS}]")
+_TRIGGER_MD = re.compile(rf"[{_TRIGGER_CHARS}*_\\\[]")
+# a text without combining marks (the usual case) needs only the literal characters, which the
+# standard re module finds several times faster than regex finds the class with \p{M}
+_MARK = re.compile(r"\p{M}")
+_LITERAL_TRIGGER = _sre.compile("[" + _TRIGGER_CHARS.replace(r"\p{M}", "") + "]")
+_LITERAL_TRIGGER_MD = _sre.compile("[" + _TRIGGER_CHARS.replace(r"\p{M}", "") + r"*_\\\[]")
 _MD_HEADING = re.compile(r"[ \t]{0,3}#{1,6}[ \t]+")
 _REPLACE = {
     **{c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"},
@@ -212,12 +226,37 @@ class _Emitter:
         self.removals = removals
         self.markdown = markdown
         self.special = _SPECIAL_MD if markdown else _SPECIAL
+        if _MARK.search(source):
+            self.trigger = _TRIGGER_MD if markdown else _TRIGGER
+        else:
+            self.trigger = _LITERAL_TRIGGER_MD if markdown else _LITERAL_TRIGGER
         self.anchors: list[tuple[int, Optional[str], int, int]] = []  # (norm offset, marker, src start, src end)
 
     def remove(self, kind: str, start: int, end: int, replacement: str = "") -> None:
         self.removals.append(
             Removal(kind=kind, source_span=SourceSpan(start=start, end=end), text=self.source[start:end], replacement=replacement)
         )
+
+    def _specials(self, start: int, end: int):
+        """``self.special.finditer(self.source, start, end)``, trying the pattern only at and
+        just before the trigger characters (see ``_TRIGGER``): a line without any is skipped
+        by one character-class search. The leftmost match at or after the search position
+        starts at the first trigger or, for a letter + marks, one character before it."""
+        src, special, trigger = self.source, self.special, self.trigger
+        pos = start
+        while True:
+            t = trigger.search(src, pos, end)
+            if t is None:
+                return
+            i = t.start()
+            m = special.match(src, i - 1, end) if i - 1 >= pos else None
+            if m is None:
+                m = special.match(src, i, end)
+            if m is None:
+                pos = i + 1
+                continue
+            yield m
+            pos = m.end()
 
     def emit(self, start: int, end: int, line_start: bool = False) -> None:
         src = self.source
@@ -227,7 +266,7 @@ class _Emitter:
                 self.remove("markup", start, h.end())
                 start = h.end()
         pos = start
-        for m in self.special.finditer(src, start, end):
+        for m in self._specials(start, end):
             s, e = m.span()
             ch = m.group()
             if ch[0] in "*_\\" and len(ch) <= 2:
@@ -270,6 +309,9 @@ _MD_SIGNS = re.compile(r"^#{1,6}[ \t]|\*\*\S|^\|?[ \t]*:?-{3,}:?[ \t]*\|", re.MU
 
 def _is_markdown(source: str) -> bool:
     """Markdown/web copies: "# " titles, "**bold**", "|---|" table rules."""
+    # each match holds its own "#", "**" or "---": with fewer than 6 of those there are not 6
+    if source.count("#") + source.count("**") + source.count("---") < 6:
+        return False
     return sum(1 for _ in zip(range(6), _MD_SIGNS.finditer(source))) >= 6
 
 

@@ -84,6 +84,7 @@ _DASH_SPACED = re.compile(r"[ ]{0,3}-[ ]{0,3}")
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=8192)
 def _squash(view_text: str) -> str:
     """Lookup key of a matched surface form: the view without spaces, dashes and dots."""
     return _SQUASH.sub("", view_text)
@@ -424,7 +425,7 @@ def _level_of(lw: _LevelWord, place: str, city_level: str) -> str:
     return lw.level
 
 
-def _match_at(text: str, view: str, pos: int, end: int, city_level: str = "district") -> Optional[_Match]:
+def _match_at(text: str, view: str, pos: int, end: int, city_level: str = "district", hm: "Optional[re.Match[str]]" = None) -> Optional[_Match]:
     """The agency name starting exactly at ``pos`` (``None`` when there is none).
 
     Surface forms: HEAD [NAME] [party committee | LEVEL [PLACE] | PROVINCE], e.g. "Sở Lao
@@ -436,9 +437,10 @@ def _match_at(text: str, view: str, pos: int, end: int, city_level: str = "distr
     thành phố", "UBND huyện, thị xã, thành phố". Generic (kind 'generic'): "UBND các cấp".
     """
     v = _vocab()
-    hm = v.head_re.match(view, pos, end)
-    if not hm:
-        return None
+    if hm is None:  # else: ``head_re.match(view, pos, end)``, already done by the caller
+        hm = v.head_re.match(view, pos, end)
+        if not hm:
+            return None
     head = v.heads.get(_squash(hm.group(0)))
     if head is None:
         return None
@@ -751,7 +753,9 @@ def _scan(text: str, view: str, start: int, end: int, city_level: str) -> list[_
         if hm.start() < last:
             continue
         line_end = view.find("\n", hm.start(), end)
-        m = _match_at(text, view, hm.start(), end if line_end < 0 else line_end, city_level)
+        # hm is what head_re.match(view, hm.start(), line_end) gives: no head form crosses a
+        # line end, and the view has a non-word character ("\n") at line_end
+        m = _match_at(text, view, hm.start(), end if line_end < 0 else line_end, city_level, hm)
         if m is not None:
             out.append(m)
             last = m.end
@@ -837,7 +841,12 @@ def _parse_list_at(doc: _Doc, pos: int, end: int, allow_semicolon: bool = True) 
 
 
 def _title_view(sec: Section) -> str:
-    return _view(_nfc(sec.title or "")).strip()
+    return _title_view_of(sec.title or "")
+
+
+@lru_cache(maxsize=4096)
+def _title_view_of(title: str) -> str:
+    return _view(_nfc(title)).strip()
 
 
 def _is_situation(chain: list[Section]) -> bool:
