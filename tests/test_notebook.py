@@ -65,6 +65,7 @@ def test_every_cell_runs_and_charts_are_drawn(executed):
     assert not [o for o in outputs if o.output_type == "error"]
     images = [o for o in outputs if "image/png" in o.get("data", {})]
     assert len(images) >= 3  # deadline × unit, lead agency, the two-province comparison
+    assert not [o for o in outputs if o.output_type == "stream" and o.get("name") == "stderr" and "Traceback" in o.text]
 
 
 def test_notebook_shows_real_results(executed):
@@ -76,3 +77,8 @@ def test_notebook_shows_real_results(executed):
     comparison = next(c for c in executed.cells if c.cell_type == "code" and "summary = same.groupby" in c.source)
     shown = "\n".join(_text(o) for o in comparison.outputs)
     assert "Bình Định" in shown and "Đồng Nai" in shown
+    # the search: provinces with ≥ 90 % of "trẻ em có hoàn cảnh đặc biệt" by 2025, and who leads
+    search = next(c for c in executed.cells if c.cell_type == "code" and 'index.search("trẻ em có hoàn cảnh đặc biệt"' in c.source)
+    shown = "\n".join(_text(o) for o in search.outputs)
+    assert {"Vĩnh Phúc", "Bình Định", "Đồng Nai"} <= {p for p in ("Vĩnh Phúc", "Bình Định", "Đồng Nai", "Kon Tum") if p in shown}
+    assert "[trẻ em có hoàn cảnh đặc biệt]" in shown and "Sở Lao động - Thương binh và Xã hội" in shown
