@@ -4,8 +4,8 @@
     >>> nlp = spacy.blank("vi")          # Vietnamese word tokens through pyvi; "xx" works too
     >>> nlp.add_pipe("planparse")
     >>> doc = nlp(open("corpora/dong-nai_2018_tro-giup-xa-hoi.txt", encoding="utf-8").read())
-    >>> [(s.text, s._.value, s._.unit, s._.deadline) for s in doc.spans["targets"]][:1]
-    [('100% cơ sở', 100.0, '%', 2020)]
+    >>> [(s.text, s._.value, s._.unit, s._.deadline) for s in doc.spans["targets"]][:2]
+    [('03 cơ sở', 3.0, 'cơ sở', 2020), ('16 cơ sở', 16.0, 'cơ sở', 2020)]
 
 The component runs planparse's own parser (``planparse.parse_text``) on ``doc.text`` and puts
 what it found on the ``Doc`` — nothing is re-extracted with spaCy:
