@@ -160,15 +160,17 @@ def test_whole_parse_of_adversarial_megabyte_documents(group):
 
 
 def test_per_document_time_limit_gives_a_clear_error():
-    """``parse(..., time_limit=seconds)`` stops a parse that runs too long with a PlanParseError."""
+    """``parse(..., time_limit=seconds)`` stops a parse that runs too long with a PlanParseError,
+    also for text given as a string and for the slowest adversarial megabyte measured above."""
     import inspect
 
     import planparse
 
-    if "time_limit" not in inspect.signature(planparse.parse_text).parameters:
-        pytest.skip("parse_text(..., time_limit=) not there yet (see the issue-8 report: pipeline hook)")
+    if "time_limit" not in inspect.signature(planparse.parse).parameters:
+        pytest.skip("parse(..., time_limit=) not there yet (see the issue-8 report: pipeline hook)")
     text = ("Trẻ em có hoàn cảnh đặc biệt được trợ giúp 100% vào năm 2025; " * 40 + "\n") * 400
-    with pytest.raises(planparse.PlanParseError) as err:
-        planparse.parse_text(text, time_limit=0.05)
-    assert "time limit" in str(err.value)
-    assert planparse.parse_text("I. MỤC TIÊU\nabc", time_limit=60).sections
+    for source in (text, "1%" * 200_000):
+        with pytest.raises(planparse.PlanParseError) as err:
+            planparse.parse(source, time_limit=0.05)
+        assert "limit" in str(err.value)
+    assert planparse.parse("I. MỤC TIÊU\nabc\n", time_limit=60).sections

@@ -201,10 +201,17 @@ def read_file(path: str | os.PathLike, *, encoding: Optional[str] = None, max_by
         data = p.read_bytes()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", name) from None
+    digest = hashlib.sha256(data).hexdigest()
     decoded = _resolve(reader)(data, name, encoding)
+    del data
+    if len(decoded.text) > limit:
+        # a compressed format (DOCX, PDF) cannot give the pipeline more text than a .txt file may hold
+        raise InputError(
+            f"extracted text is {len(decoded.text)} characters, above the limit of {limit} (see --max-bytes)", name
+        )
     if not decoded.text.strip():
         raise InputError("no text in file (only white space)", name)
-    decoded.info.sha256 = hashlib.sha256(data).hexdigest()
+    decoded.info.sha256 = digest
     decoded.info.size = size
     return decoded
 

@@ -27,8 +27,12 @@ What comes out (one paragraph per line, in document order):
 Bad inputs raise ``DecodeError``/``InputError`` naming the file: not a ZIP (and what it really
 is: PDF, Word 97-2003, RTF, HTML, text), a ZIP that is not a Word document (ODT, XLSX, PPTX),
 corrupt or truncated archives, an archive whose declared uncompressed size is above
-``max_unpacked_bytes()`` (``PLANPARSE_DOCX_MAX_UNPACKED_BYTES``) or that compresses more than
-``MAX_RATIO`` to one (zip bomb), and documents without text.
+``max_unpacked_bytes()`` (``PLANPARSE_DOCX_MAX_UNPACKED_BYTES``), an XML part above
+``MAX_XML_PART_BYTES`` (64 MiB: its parsed tree alone would take ~1 GB), a member that compresses more than
+``MAX_RATIO`` to one (zip bomb), and documents without text. A hostile ``numbering.xml`` cannot
+blow the text up: start values are clamped to Word's 0..32767, letter labels longer than
+``MAX_LETTER_REPEAT`` letters are shown as numbers, and a rendered label is cut at
+``MAX_LABEL_CHARS`` characters (``tests/test_hostile_files.py``).
 """
 
 from __future__ import annotations
@@ -53,6 +57,10 @@ DEFAULT_MAX_UNPACKED_BYTES = 256 * 1024 * 1024
 MAX_RATIO = 200  # uncompressed/compressed, for members above RATIO_MIN_BYTES
 RATIO_MIN_BYTES = 4 * 1024 * 1024
 MAX_MEMBERS = 10_000
+MAX_XML_PART_BYTES = 64 * 1024 * 1024  # one XML part (document.xml …): its lxml tree takes ~15x that
+MAX_START = 32_767  # Word's largest list start value (w:start, w:startOverride)
+MAX_LETTER_REPEAT = 8  # letter labels beyond "hhhhhhhh" (n > 208) are shown as numbers
+MAX_LABEL_CHARS = 64  # a rendered list label longer than this is cut (lvlText can be any length)
 
 SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 
@@ -154,6 +162,12 @@ def check_archive(data: bytes, path: str) -> zipfile.ZipFile:
     total = 0
     for info in infos:
         total += info.file_size
+        if info.filename.lower().endswith((".xml", ".rels")) and info.file_size > MAX_XML_PART_BYTES:
+            raise DecodeError(
+                f"DOCX part {info.filename} unpacks to {info.file_size} bytes, above the limit of "
+                f"{MAX_XML_PART_BYTES} bytes for one XML part",
+                path,
+            )
         if info.file_size > RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             raise DecodeError(
                 f"DOCX part {info.filename} expands from {info.compress_size} to {info.file_size} bytes "
@@ -169,7 +183,25 @@ def check_archive(data: bytes, path: str) -> zipfile.ZipFile:
     names = {i.filename for i in infos}
     if not any(n.startswith("word/") for n in names):
         raise DecodeError(f"not a DOCX file: it is {_zip_kind(names)}", path)
+    _check_members(zf, infos, path)
     return zf
+
+
+def _check_members(zf: zipfile.ZipFile, infos: list, path: str) -> None:
+    """Inflate every member in 1 MiB chunks (and throw the bytes away) before python-docx reads
+    the package: a member whose central directory lies about its size fails its CRC here, with
+    bounded memory, whereas ``ZipFile.read`` would inflate the whole stream in one call."""
+    for info in infos:
+        if info.is_dir():
+            continue
+        try:
+            with zf.open(info) as member:
+                while member.read(1 << 20):
+                    pass
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError, NotImplementedError) as exc:
+            raise DecodeError(f"corrupt DOCX (part {info.filename}: {_describe(exc)})", path) from None
+        except Exception as exc:  # zlib.error and friends
+            raise DecodeError(f"corrupt DOCX (part {info.filename}: {_describe(exc)})", path) from None
 
 
 # --------------------------------------------------------------------------- numbering
@@ -187,8 +219,9 @@ def _roman(n: int) -> str:
 
 
 def _letter(n: int) -> str:
-    """Word's letter numbering: a..z, then aa..zz, aaa.. (no Vietnamese "đ")."""
-    if n <= 0:
+    """Word's letter numbering: a..z, then aa..zz, aaa.. (no Vietnamese "đ"); as a number
+    past ``MAX_LETTER_REPEAT`` letters, so a list cannot make labels of thousands of letters."""
+    if n <= 0 or n > 26 * MAX_LETTER_REPEAT:
         return str(n)
     return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
 
@@ -266,6 +299,12 @@ def _int(value, default: int) -> int:
         return default
 
 
+def _start(value, default: int = 1) -> int:
+    """A list start value, clamped to Word's range 0..32767 (a hostile ``w:start`` of 10⁹ would
+    otherwise make letter labels of millions of characters)."""
+    return max(0, min(_int(value, default), MAX_START))
+
+
 def _parse_level(lvl) -> Level:
     lt = lvl.find(W + "lvlText")
     text = lt.get(W + "val") if lt is not None else None
@@ -274,8 +313,8 @@ def _parse_level(lvl) -> Level:
     legal = lvl.find(W + "isLgl")
     return Level(
         fmt=fmt,
-        text=_map_symbol(text) if text is not None else None,
-        start=_int(_val(lvl, "start"), 1),
+        text=_map_symbol(text[: 4 * MAX_LABEL_CHARS]) if text is not None else None,
+        start=_start(_val(lvl, "start"), 1),
         restart=_int(restart.get(W + "val"), 1) if restart is not None else None,
         legal=legal is not None and legal.get(W + "val", "1") not in ("0", "false", "off"),
         suff=_val(lvl, "suff", "tab") or "tab",
@@ -323,7 +362,7 @@ class Numbering:
                 ilvl = _int(ov.get(W + "ilvl"), 0)
                 so = ov.find(W + "startOverride")
                 if so is not None:
-                    overrides[ilvl] = _int(so.get(W + "val"), 1)
+                    overrides[ilvl] = _start(so.get(W + "val"), 1)
                 lvl = ov.find(W + "lvl")
                 if lvl is not None:
                     levels[ilvl] = _parse_level(lvl)
@@ -373,7 +412,7 @@ class Numbering:
         if lvl.text is None:
             return None
         if lvl.fmt == "bullet":
-            return (lvl.text + _suffix(lvl)) if lvl.text else None
+            return (lvl.text[:MAX_LABEL_CHARS] + _suffix(lvl)) if lvl.text else None
         out = []
         text = lvl.text
         i = 0
@@ -389,7 +428,7 @@ class Numbering:
             else:
                 out.append(ch)
                 i += 1
-        label = "".join(out)
+        label = "".join(out)[:MAX_LABEL_CHARS]
         return (label + _suffix(lvl)) if label.strip() else None
 
 

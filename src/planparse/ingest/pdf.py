@@ -98,6 +98,7 @@ class Page:
     chars: int
     paths: int = 0
     tables: list[tuple[tuple[float, float, float, float], list[list[str]]]] = field(default_factory=list)
+    unreadable: bool = False  # pdfium could not load the page (a broken page tree, a loop in /Kids)
 
 
 # --------------------------------------------------------------------------- entry point
@@ -134,6 +135,12 @@ def read_pdf(data: bytes, path: str, encoding: Optional[str] = None, *, extracto
             raise ValueError(f"unknown PDF extractor {extractor!r} (pypdfium2 or pdfplumber)")
     finally:
         doc.close()
+    broken = [p.number for p in pages if p.unreadable]
+    if broken and len(broken) == len(pages):
+        raise DecodeError("corrupt PDF: no page can be loaded (damaged page tree?)", path)
+    if broken:
+        warnings.append(Warning(code="pdf_page_unreadable", message=f"pages that cannot be loaded (damaged page tree?): {_ranges(broken)}"))
+        pages = [p for p in pages if not p.unreadable]
     if not any(p.chars for p in pages):
         raise DecodeError(
             f"PDF has no text layer ({n} page{'s' if n != 1 else ''} of images: a scan?); run OCR first, e.g. ocrmypdf --language vie in.pdf out.pdf",
@@ -256,7 +263,11 @@ def _pdfium_pages(doc, finder: Optional["_TableFinder"] = None) -> Iterator[Page
     import pypdfium2 as pdfium
 
     for index in range(len(doc)):
-        page = doc[index]
+        try:
+            page = doc[index]
+        except pdfium.PdfiumError:
+            yield Page(index + 1, 0.0, 0.0, [], 0, unreadable=True)
+            continue
         try:
             width, height = page.get_size()
             tp = page.get_textpage()
