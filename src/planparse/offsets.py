@@ -21,16 +21,19 @@ class OffsetMap:
 
     def to_source(self, offset: int, *, end: bool = False) -> int:
         """Source offset of a normalised offset (``end=True`` for the end of a span)."""
-        if not self.pieces:
+        pieces = self.pieces
+        if not pieces:
             return offset
         probe = offset - 1 if end and offset > 0 else offset
         i = bisect.bisect_right(self.norm_starts, probe) - 1
-        i = max(0, min(i, len(self.pieces) - 1))
-        norm_start = self.norm_starts[i]
-        norm_len, src_start, src_end, exact = self.pieces[i]
-        delta = offset - norm_start
+        if i < 0:
+            i = 0
+        elif i >= len(pieces):  # pragma: no cover - norm_starts and pieces have one length
+            i = len(pieces) - 1
+        norm_len, src_start, src_end, exact = pieces[i]
+        delta = offset - self.norm_starts[i]
         if exact:
-            return src_start + max(0, min(delta, norm_len))
+            return src_start + (0 if delta < 0 else norm_len if delta > norm_len else delta)
         return src_end if (end or delta >= norm_len) and delta > 0 else src_start
 
 

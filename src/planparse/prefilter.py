@@ -114,6 +114,30 @@ class WordStarts:
         return [m.start() for m in self._re.finditer(text)]
 
 
+class GroupedWordStarts:
+    """``WordStarts`` for several patterns at once: one scan, then the positions of each group.
+
+    The scan reports the longest word written at a position, so a group's word is written
+    there exactly when it is a prefix of the reported word (all the words written at one
+    position are prefixes of the longest)."""
+
+    def __init__(self, groups: dict[str, Iterable[str]], inner: str = r"[\p{L}\p{M}\p{N}]") -> None:
+        self.groups = {name: set(words) for name, words in groups.items()}
+        self._all = WordStarts({w for ws in self.groups.values() for w in ws}, inner)
+        self._owners = {
+            w: tuple(name for name, ws in self.groups.items() if any(w.startswith(x) for x in ws)) for w in self._all.words
+        }
+
+    def positions(self, text: str) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {name: [] for name in self.groups}
+        owners = self._owners
+        for m in self._all._re.finditer(text):
+            p = m.start()
+            for name in owners[m.group()]:
+                out[name].append(p)
+        return out
+
+
 def finditer(pattern: "regex.Pattern[str]", text: str, starts: list[int], pos: int = 0, endpos: Optional[int] = None) -> Iterator["regex.Match[str]"]:
     """``pattern.finditer(text, pos, endpos)``, trying only the candidate ``starts`` (sorted,
     a superset of the starts of the pattern's matches)."""

@@ -335,6 +335,32 @@ def _patterns() -> dict[str, re.Pattern]:
     }
 
 
+@lru_cache(maxsize=1)
+def _pattern_starts() -> prefilter.GroupedWordStarts:
+    """Where each ``_patterns()`` entry but "bare" may match: at the first word of its type
+    phrases (every one of them opens with ``(?<!\\p{L})(?P<type>…)``); see ``prefilter``."""
+    v = _vocab()
+    types = first_literals(v.surface_type_phrases(), caps=True)
+    return prefilter.GroupedWordStarts(
+        {
+            "types": types,  # numbered, missing (types_any) and anaphora (types_caps)
+            "short": first_literals(v.short_types, caps=True) | {prefilter.fold_literal(a) for a in v.raw["short_form_abbr"]},
+            "law": first_literals([s for t in v.types if t.get("named") for s in t["surface"]], caps=True),
+            "congress": first_literals([v.congress["type"]]),
+        },
+        inner=r"\p{L}",
+    )
+
+
+#: candidate starts of the patterns in the last text, by group of ``_pattern_starts``
+_starts = prefilter.LastText(lambda text: _pattern_starts().positions(prefilter.lower_view(text)))
+
+
+def _finditer(name: str, group: str, text: str):
+    """``_patterns()[name].finditer(text)``, tried only where the group's words are written."""
+    return prefilter.finditer(_patterns()[name], text, _starts(text)[group])
+
+
 _WS13 = re.compile(r"\s{1,3}")
 _SP13 = re.compile(r"[ \t]{1,3}")
 _LIST_HEAD = re.compile(r",?\s{1,3}(?:(?i:và)\s{1,3})?(?P<h>Sở|Bộ)(?!\p{L})")
@@ -477,7 +503,7 @@ def _find_numbered(text: str) -> list[_Mention]:
     "QUYẾT ĐỊNH SỐ 565/QĐ-TTG", "Chỉ\\nthị số 27/CT-TTg" (a line break inside the type)."""
     v = _vocab()
     out = []
-    for m in _patterns()["numbered"].finditer(text):
+    for m in _finditer("numbered", "types", text):
         raw_fn = _raw_full_number(m)
         out.append(_Mention("numbered", m.start(), m.end(), doc_type=v.type_of_surface(m.group("type")), extra={"fn": raw_fn}))
     return out
@@ -510,7 +536,7 @@ def _find_missing(text: str) -> list[_Mention]:
     2020", "Quyết định số      /QĐ-UBND ngày …", "Kế hoạch số …/KH-UBND, ngày …"."""
     v = _vocab()
     out = []
-    for m in _patterns()["missing"].finditer(text):
+    for m in _finditer("missing", "types", text):
         sym = normalise_full_number(m.group("sym")) if m.group("sym") else None
         out.append(_Mention("missing", m.start(), m.end(), doc_type=v.type_of_surface(m.group("type")), symbol=sym))
     return out
@@ -522,7 +548,7 @@ def _find_short(text: str) -> list[_Mention]:
     (a project number, not a document), a lower-case common noun ("kế hoạch 5")."""
     v = _vocab()
     out = []
-    for m in _patterns()["short"].finditer(text):
+    for m in _finditer("short", "short", text):
         num = m.group("num")
         if len(num) == 4 and num[:2] in ("19", "20"):
             continue
@@ -541,7 +567,7 @@ def _find_anaphora(text: str) -> list[_Mention]:
     v = _vocab()
     return [
         _Mention("anaphora", m.start(), m.end(), doc_type=v.type_of_surface(m.group("type")))
-        for m in _patterns()["anaphora"].finditer(text)
+        for m in _finditer("anaphora", "types", text)
     ]
 
 
@@ -554,7 +580,7 @@ def _find_laws(text: str) -> list[_Mention]:
     and the lower-case words after it. Not: "Luật sư", "pháp luật", "luật" in lower case."""
     v = _vocab()
     out = []
-    for m in _patterns()["law"].finditer(text):
+    for m in _finditer("law", "law", text):
         doc_type = _nfc(_WS.sub(" ", m.group("type"))).capitalize()
         pos = m.end()
         ws = _WS13.match(text, pos, pos + 3)
@@ -629,7 +655,7 @@ def _find_congress(text: str) -> list[_Mention]:
     """Party congress resolutions cited by name: "Nghị quyết Đại hội đại biểu Đảng bộ tỉnh
     Vĩnh Phúc lần thứ XVII", "Nghị quyết Đại hội đại biểu toàn quốc lần thứ XIII"."""
     out = []
-    for m in _patterns()["congress"].finditer(text):
+    for m in _finditer("congress", "congress", text):
         title = _WS.sub(" ", m.group(0)).strip()
         out.append(_Mention("congress", m.start(), m.end(), doc_type=_vocab().congress["type"], title=title))
     return out
