@@ -33,7 +33,8 @@ def is_postgres(db: str | Path) -> bool:
 class Index:
     """A search index of plans: SQLite file (default) or a PostgreSQL database URL."""
 
-    def __init__(self, db: str | Path, *, create: bool = True, readonly: bool = False) -> None:
+    def __init__(self, db: str | Path, *, create: bool = True, readonly: bool = False, **options: Any) -> None:
+        """``options``: backend settings — SQLite: ``rank_window`` (default 2000; None ranks every match)."""
         self.db = db
         if is_postgres(db):
             from .postgres import PostgresBackend
@@ -42,7 +43,7 @@ class Index:
         else:
             from .sqlite import SQLiteBackend
 
-            self.backend = SQLiteBackend(db, create=create, readonly=readonly)
+            self.backend = SQLiteBackend(db, create=create, readonly=readonly, **options)
 
     @property
     def backend_name(self) -> str:
@@ -54,8 +55,22 @@ class Index:
         plan under the same key replaces its rows; an identical one is left alone (``unchanged``)."""
         return self.backend.add(doc, key)
 
-    def add_many(self, docs: Iterable[PlanDocument]) -> list[AddResult]:
-        return [self.backend.add(d) for d in docs]
+    def add_many(self, docs: Iterable[PlanDocument], *, batch: int = 200) -> list[AddResult]:
+        """Index many plans, committing once per ``batch`` of them (much faster than one by one)."""
+        out: list[AddResult] = []
+        pending = 0
+        try:
+            for d in docs:
+                out.append(self.backend.add(d, commit=False))
+                pending += 1
+                if pending >= batch:
+                    self.backend._commit()
+                    pending = 0
+            self.backend._commit()
+        except BaseException:
+            self.backend._rollback()
+            raise
+        return out
 
     def add_file(self, path: str | Path, *, force: bool = False) -> list[AddResult]:
         """Index a plan file (parsed here) or a planparse JSON/JSONL file. A plan file whose bytes

@@ -76,7 +76,8 @@ class Backend:
             if commit:
                 self._commit()
         except BaseException:
-            self._rollback()
+            if commit:
+                self._rollback()
             raise
         return AddResult(doc_id=doc_id, key=rec.key, status="updated" if found else "added", targets=len(rec.targets))
 

@@ -180,19 +180,20 @@ def where(f: Filters, ph: str) -> tuple[list[str], list[Any]]:
 
 
 def order_by(f: Filters, has_query: bool, score_desc: bool, collate: str = "") -> str:
-    """ORDER BY for the sort; ties always end on the document and the target's position.
+    """ORDER BY for the sort. ``relevance`` with words: exact matches first, then the backend's
+    score; without words it is the documents' order. The other sorts end, like every sort, on the
+    document and the target's position (so both backends list ties alike).
     ``collate``: what makes text compare byte-wise (PostgreSQL: ``COLLATE "C"``, as SQLite does)."""
-    tail = f"d.id{collate}, t.span_start, t.tid"
-    rel = ("exact DESC, score DESC, " if score_desc else "exact DESC, score ASC, ") if has_query else ""
+    tail = f"t.doc_id{collate}, t.span_start, t.tid"
     if f.sort == "value":
-        return f"t.value DESC, {rel}{tail}"
+        return f"t.value DESC, {tail}"
     if f.sort == "deadline":
-        return f"t.deadline_year ASC NULLS LAST, {rel}{tail}"
+        return f"t.deadline_year ASC NULLS LAST, {tail}"
     if f.sort == "date":
-        return f"d.issued_date{collate} DESC NULLS LAST, {rel}{tail}"
-    if f.sort == "document":
-        return tail
-    return f"{rel}{tail}" if has_query else f"d.issued_date{collate} DESC NULLS LAST, {tail}"
+        return f"d.issued_date{collate} DESC NULLS LAST, {tail}"
+    if f.sort == "relevance" and has_query:
+        return ("exact DESC, score DESC, " if score_desc else "exact DESC, score ASC, ") + tail
+    return tail
 
 
 TARGET_COLS = ("t.target_id, t.kind, t.text, t.subject, t.value, t.value_max, t.comparator, t.unit, t.direction, "

@@ -39,8 +39,8 @@ SCHEMA = [
   direction text, deadline_year integer, deadline_raw text, baseline text, span_start integer NOT NULL,
   span_end integer NOT NULL, src_start integer, src_end integer, text_start integer, text_end integer, lead jsonb NOT NULL, coordinating jsonb NOT NULL,
   agency_scope text, tsv_exact tsvector NOT NULL, tsv_folded tsvector NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS targets_doc ON targets(doc_id)",
-    "CREATE INDEX IF NOT EXISTS targets_value ON targets(value)",
+    "CREATE INDEX IF NOT EXISTS targets_doc ON targets(doc_id, span_start)",
+    "CREATE INDEX IF NOT EXISTS targets_value ON targets(value DESC, doc_id, span_start)",
     "CREATE INDEX IF NOT EXISTS targets_deadline ON targets(deadline_year)",
     "CREATE INDEX IF NOT EXISTS targets_tsv_folded ON targets USING gin(tsv_folded)",
     "CREATE INDEX IF NOT EXISTS targets_tsv_exact ON targets USING gin(tsv_exact)",
@@ -138,9 +138,7 @@ class PostgresBackend(Backend):
     def _lookup(self, key):
         with self.con.cursor() as cur:
             cur.execute("SELECT id, content_hash, source_sha256, parser_version FROM documents WHERE key = %s", (key,))
-            row = cur.fetchone()
-        self.con.commit()
-        return row
+            return cur.fetchone()  # no commit: this may run inside a batch of adds
 
     def _id_taken(self, doc_id):
         with self.con.cursor() as cur:

@@ -43,20 +43,29 @@ class QueryError(PlanParseError):
     """A search query or filter that cannot be understood; the message says why."""
 
 
+_FORMS: dict[str, tuple[str, str]] = {}
+
+
+def _forms(raw: str) -> tuple[str, str]:
+    """(exact, folded) of one token; remembered (the vocabulary of plans is small)."""
+    f = _FORMS.get(raw)
+    if f is None:
+        exact = key(raw)
+        f = (exact, fold(exact))
+        if len(_FORMS) < 200_000:
+            _FORMS[raw] = f
+    return f
+
+
 def tokens(text: str) -> list[tuple[int, int, str, str]]:
     """``(start, end, exact, folded)`` for every token of ``text``."""
-    out = []
-    for m in TOKEN.finditer(text):
-        raw = m.group()
-        exact = key(raw)
-        out.append((m.start(), m.end(), exact, fold(exact)))
-    return out
+    return [(m.start(), m.end(), *_forms(m.group())) for m in TOKEN.finditer(text)]
 
 
 def index_forms(text: str) -> tuple[str, str]:
     """The exact and folded token strings stored for ``text`` (tokens joined by spaces)."""
-    toks = tokens(text)
-    return " ".join(t[2] for t in toks), " ".join(t[3] for t in toks)
+    forms = [_forms(w) for w in TOKEN.findall(text)]
+    return " ".join(f[0] for f in forms), " ".join(f[1] for f in forms)
 
 
 # ---------------------------------------------------------------- the query tree

@@ -237,7 +237,8 @@ def locality_key(locality: Optional[str]) -> Optional[str]:
 
 def clause_span(text: Optional[str], clause: str, start: int, end: int) -> tuple[Optional[int], Optional[int]]:
     """Where the target's clause (``Target.text``) stands in the document text, around its value
-    (``Target.span`` covers only the value, "90%"). Whitespace may differ (rejoined wraps)."""
+    (``Target.span`` covers only the value, "90%"). Whitespace may differ: wraps are rejoined,
+    and table cells "| 12 |" may stand as "|12|", so the fallback compares without whitespace."""
     if not text or not clause:
         return None, None
     lo, hi = max(0, start - 3 * len(clause) - 64), min(len(text), end + 3 * len(clause) + 64)  # padded table cells
@@ -246,15 +247,17 @@ def clause_span(text: Optional[str], clause: str, start: int, end: int) -> tuple
         if i <= start and end <= i + len(clause):
             return i, i + len(clause)
         i = text.find(clause, i + 1, hi)
-    import regex as re
-
-    words = clause.split()
-    if not words or len(words) > 400:
+    want = "".join(clause.split())
+    if not want:
         return None, None
-    for sep in (r"\s+", r"\s*"):  # table cells: "| 12 |" may stand as "|12|" in the text
-        for m in re.finditer(sep.join(re.escape(w) for w in words), text[lo:hi]):
-            if lo + m.start() <= start and end <= lo + m.end():
-                return lo + m.start(), lo + m.end()
+    pos = [k for k in range(lo, hi) if not text[k].isspace()]  # offsets of the non-space characters
+    squeezed = "".join(text[k] for k in pos)
+    i = squeezed.find(want)
+    while i >= 0:
+        s, e = pos[i], pos[i + len(want) - 1] + 1
+        if s <= start and end <= e:
+            return s, e
+        i = squeezed.find(want, i + 1)
     return None, None
 
 
@@ -274,6 +277,13 @@ def build(doc: PlanDocument, key: Optional[str] = None) -> DocRecord:
     titles, parents, order = section_titles(doc)
     by_section, _ = attribute(doc, parents, order)
     abbrevs = {a.name: a.abbreviations for a in doc.agencies}
+    akeys: dict[str, str] = {}
+
+    def akey(name: str) -> str:
+        if name not in akeys:
+            akeys[name] = agency_key(name, abbrevs.get(name, []))
+        return akeys[name]
+
     m = doc.metadata
     place = gazetteer().place_of(m.issuer, m.place, m.issued_date)
     targets = []
@@ -282,8 +292,7 @@ def build(doc: PlanDocument, key: Optional[str] = None) -> DocRecord:
         exact, folded = index_forms(t.text)
         ss = t.span.source_span
         ts, te = clause_span(doc.text, t.text, t.span.start, t.span.end)
-        agencies = [(n, "lead", agency_key(n, abbrevs.get(n, []))) for n in lead]
-        agencies += [(n, "coordinate", agency_key(n, abbrevs.get(n, []))) for n in coord]
+        agencies = [(n, "lead", akey(n)) for n in lead] + [(n, "coordinate", akey(n)) for n in coord]
         targets.append(TargetRecord(
             target_id=t.id, section_id=t.section_id, section_path=section_path(t.section_id, titles, parents),
             kind=t.kind, text=t.text, subject=t.subject, value=t.value, value_max=t.value_max,

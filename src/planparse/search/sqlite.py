@@ -1,11 +1,17 @@
 """The embedded backend: one SQLite file, FTS5 for the words, plain columns for the filters.
 
 Tables: ``documents`` (one row per plan; the full JSON, zlib-compressed), ``targets`` (one row
-per target, the structured fields the filters use), ``target_agencies`` (lead/coordinating agency
-of each target, folded, for the agency filter) and ``targets_fts`` — an FTS5 table whose rowid is
-the target's ``tid`` and whose two columns hold the target's tokens as made by
-:mod:`planparse.search.query` (exact and folded forms, space-separated; tokenizer
-``unicode61 remove_diacritics 0``, since folding — đ → d included — is done before). BM25 ranks.
+per target, the structured fields) and ``targets_fts`` — an FTS5 table whose rowid is the
+target's ``tid``; its columns ``exact`` and ``folded`` hold the target's tokens as made by
+:mod:`planparse.search.query` (tokenizer ``unicode61 remove_diacritics 0``, since folding — đ → d
+included — is done before), and ``facets``, ``lead``, ``coord`` the categorical fields as terms
+(:mod:`planparse.search.facets`), so filters are intersected inside FTS5.
+
+Ranking: BM25 over the words (the hidden columns weigh 0), exact matches first. A target's rowid
+puts its length in tokens in the high bits, so FTS5 streams the shortest matches first; a query
+matching more than ``rank_window`` targets (default 2000) ranks the shortest ``rank_window`` of
+them — for one-clause targets BM25 falls with length, so the best hits are among them — which
+keeps a query's cost bounded whatever the index size (``rank_window=None``: rank every match).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from pathlib import Path
 from typing import Optional
 
 from .base import Backend, SearchError
+from .facets import agency_text, facet_match, facet_text, numeric_only
 from .filters import DOC_COLS, TARGET_COLS, Filters, order_by, row_to_hit, where
 from .models import Count, DocumentRef, IndexStats, SearchHit
 from .query import QueryError
@@ -39,25 +46,25 @@ CREATE TABLE IF NOT EXISTS targets (
   deadline_year INTEGER, deadline_raw TEXT, baseline TEXT, span_start INTEGER NOT NULL, span_end INTEGER NOT NULL,
   src_start INTEGER, src_end INTEGER, text_start INTEGER, text_end INTEGER, lead TEXT NOT NULL, coordinating TEXT NOT NULL, agency_scope TEXT
 );
-CREATE INDEX IF NOT EXISTS targets_doc ON targets(doc_id);
-CREATE INDEX IF NOT EXISTS targets_value ON targets(value);
+CREATE INDEX IF NOT EXISTS targets_doc ON targets(doc_id, span_start);
+CREATE INDEX IF NOT EXISTS targets_value ON targets(value DESC, doc_id, span_start);
 CREATE INDEX IF NOT EXISTS targets_deadline ON targets(deadline_year);
 CREATE INDEX IF NOT EXISTS documents_province ON documents(province);
 CREATE INDEX IF NOT EXISTS documents_province_now ON documents(province_now);
-CREATE TABLE IF NOT EXISTS target_agencies (
-  tid INTEGER NOT NULL REFERENCES targets(tid) ON DELETE CASCADE, name TEXT NOT NULL, role TEXT NOT NULL, name_key TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS target_agencies_tid ON target_agencies(tid);
-CREATE VIRTUAL TABLE IF NOT EXISTS targets_fts USING fts5(exact, folded, tokenize = 'unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE IF NOT EXISTS targets_fts USING fts5(exact, folded, facets, lead, coord, tokenize = 'unicode61 remove_diacritics 0');
 """
+
+
+RANK_WINDOW = 2000
 
 
 class SQLiteBackend(Backend):
     name = "sqlite"
     score_desc = False  # bm25(): lower is better
 
-    def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False) -> None:
+    def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False, rank_window: int | None = RANK_WINDOW) -> None:
         self.path = str(path)
+        self.rank_window = rank_window
         if self.path != ":memory:":
             p = Path(self.path)
             if p.is_dir():
@@ -125,7 +132,6 @@ class SQLiteBackend(Backend):
     def _delete_rows(self, doc_id: str) -> None:
         con = self.con
         con.execute("DELETE FROM targets_fts WHERE rowid IN (SELECT tid FROM targets WHERE doc_id = ?)", (doc_id,))
-        con.execute("DELETE FROM target_agencies WHERE tid IN (SELECT tid FROM targets WHERE doc_id = ?)", (doc_id,))
         con.execute("DELETE FROM targets WHERE doc_id = ?", (doc_id,))
         con.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
 
@@ -140,21 +146,25 @@ class SQLiteBackend(Backend):
             (doc_id, rec.key, rec.source_sha256, rec.content_hash, rec.parser_version, rec.doc_type, rec.doc_type_key,
              rec.number, rec.issuer, rec.issued_date, rec.title, rec.path, rec.locality, rec.locality_key,
              rec.province, rec.province_now, rec.scope, len(rec.targets),
-             zlib.compress(rec.doc_json.encode("utf-8", "surrogatepass"), 6), time.time()),
+             zlib.compress(rec.doc_json.encode("utf-8", "surrogatepass"), 1), time.time()),
         )
-        start = con.execute("SELECT COALESCE(MAX(tid), 0) FROM targets").fetchone()[0] + 1
-        rows, fts, ags = [], [], []
+        row = con.execute("SELECT value FROM meta WHERE key = 'next_seq'").fetchone()
+        seq = int(row[0]) if row else 1
+        con.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('next_seq', ?)", (str(seq + len(rec.targets)),))
+        rows, fts = [], []
         for i, t in enumerate(rec.targets):
-            tid = start + i
+            tid = target_rowid(len(t.folded.split()), seq + i)
             rows.append((tid, doc_id, t.target_id, t.section_id, t.section_path, t.kind, t.text, t.subject, t.value,
                          t.value_max, t.comparator, t.unit, t.unit_key, t.direction, t.deadline_year, t.deadline_raw,
                          t.baseline, t.start, t.end, t.src_start, t.src_end, t.text_start, t.text_end, json.dumps(t.lead, ensure_ascii=False),
                          json.dumps(t.coordinating, ensure_ascii=False), t.agency_scope))
-            fts.append((tid, t.exact, t.folded))
-            ags.extend((tid, name, role, key) for name, role, key in t.agencies)
+            fts.append((tid, t.exact, t.folded,
+                        facet_text(t.kind, rec.doc_type_key, rec.province, rec.province_now, rec.locality_key, t.unit_key,
+                                   t.deadline_year, bool(t.lead), bool(t.coordinating)),
+                        agency_text([k for _, role, k in t.agencies if role == "lead"]),
+                        agency_text([k for _, role, k in t.agencies if role == "coordinate"])))
         con.executemany("INSERT INTO targets VALUES (" + ", ".join(["?"] * 26) + ")", rows)
-        con.executemany("INSERT INTO targets_fts (rowid, exact, folded) VALUES (?, ?, ?)", fts)
-        con.executemany("INSERT INTO target_agencies (tid, name, role, name_key) VALUES (?, ?, ?, ?)", ags)
+        con.executemany("INSERT INTO targets_fts (rowid, exact, folded, facets, lead, coord) VALUES (?, ?, ?, ?, ?, ?)", fts)
 
     def _commit(self):
         self.con.commit()
@@ -183,27 +193,77 @@ class SQLiteBackend(Backend):
         return [_ref(r) for r in rows]
 
     def run_search(self, f: Filters) -> list[SearchHit]:
-        conds, params = where(f, "?")
         q = f.query
-        if q.root is not None:
-            sql = ("WITH m AS (SELECT rowid AS tid, bm25(targets_fts) AS score FROM targets_fts WHERE targets_fts MATCH ?),"
-                   " x AS (SELECT rowid AS tid FROM targets_fts WHERE targets_fts MATCH ?)"
-                   f" SELECT {TARGET_COLS}, {DOC_COLS}, (x.tid IS NOT NULL) AS exact, m.score AS score"
-                   " FROM m JOIN targets t ON t.tid = m.tid JOIN documents d ON d.id = t.doc_id LEFT JOIN x ON x.tid = m.tid")
-            params = [q.fts5(exact=False), q.fts5(exact=True), *params]
-        else:
-            sql = f"SELECT {TARGET_COLS}, {DOC_COLS}, 0 AS exact, NULL AS score FROM targets t JOIN documents d ON d.id = t.doc_id"
-        if conds:
-            sql += " WHERE " + " AND ".join(conds)
-        sql += f" ORDER BY {order_by(f, q.root is not None, score_desc=False)} LIMIT ? OFFSET ?"
-        params += [f.limit, f.offset]
         try:
-            rows = self.con.execute(sql, params).fetchall()
+            if q.root is not None and f.sort == "relevance":
+                return self._ranked(f)
+            conds, params = where(numeric_only(f), "?")
+            facet = facet_match(f)
+            match = " AND ".join(f"({m})" for m in (q.fts5() if q.root is not None else None, facet) if m)
+            if match:
+                conds = ["t.tid IN (SELECT rowid FROM targets_fts WHERE targets_fts MATCH ?)", *conds]
+                params = [match, *params]
+            sql = f"SELECT {TARGET_COLS}, {DOC_COLS}, t.tid FROM targets t JOIN documents d ON d.id = t.doc_id"
+            if conds:
+                sql += " WHERE " + " AND ".join(conds)
+            sql += f" ORDER BY {order_by(f, False, score_desc=False)} LIMIT ? OFFSET ?"
+            rows = self.con.execute(sql, [*params, f.limit, f.offset]).fetchall()
+            exact = self._exact_among([r[-1] for r in rows], q) if q.root is not None else set()
+            return [row_to_hit(r[:-1], q, r[-1] in exact, None, negate_score=True) for r in rows]
         except sqlite3.OperationalError as exc:
             if "fts5" in str(exc).lower() or "syntax" in str(exc).lower():
                 raise QueryError(f"cannot search for {q.text!r}: {exc}") from None
             raise
-        return [row_to_hit(r[:-2], q, r[-2], r[-1], negate_score=True) for r in rows]
+
+    def _ranked(self, f: Filters) -> list[SearchHit]:
+        """Relevance: ranked inside FTS5, so only one page of targets is read from the tables.
+
+        First the targets whose exact forms match the query as typed (BM25 on the exact column),
+        then, if the page is not full, the others that match without accents (BM25 on the folded
+        column). Categorical filters are FTS5 terms; the value range is checked per candidate."""
+        q = f.query
+        conds, params = where(numeric_only(f), "?")
+        filt = (" AND EXISTS (SELECT 1 FROM targets t WHERE t.tid = f.rowid AND " + " AND ".join(conds) + ")") if conds else ""
+        facet = facet_match(f)
+        also = f" AND ({facet})" if facet else ""
+        need = f.offset + f.limit
+        exact_q, folded_q = q.fts5(exact=True), q.fts5(exact=False)
+        ranked = [(tid, s, True) for tid, s in self._bm25(f"({exact_q}){also}", filt, params, need)]
+        if len(ranked) < need:
+            rest = self._bm25(f"(({folded_q}) NOT ({exact_q})){also}", filt, params, need - len(ranked))
+            ranked += [(tid, s, False) for tid, s in rest]
+        page = ranked[f.offset:need]
+        if not page:
+            return []
+        rows = self.con.execute(
+            f"SELECT t.tid, {TARGET_COLS}, {DOC_COLS} FROM targets t JOIN documents d ON d.id = t.doc_id WHERE t.tid IN ("
+            + ", ".join("?" * len(page)) + ")", [tid for tid, _, _ in page]).fetchall()
+        by_tid = {r[0]: r[1:] for r in rows}
+        return [row_to_hit(by_tid[tid], q, exact, score, negate_score=True) for tid, score, exact in page if tid in by_tid]
+
+    def _bm25(self, match: str, filt: str, params: list, need: int) -> list[tuple[int, float]]:
+        """The ``need`` best matches by BM25. A query matching more than ``rank_window`` targets
+        ranks the ``rank_window`` shortest of them (rowids order targets by length, and for
+        one-clause targets BM25 falls with length: the best are among the shortest)."""
+        bound, bound_args = "", []
+        if self.rank_window:
+            window = max(self.rank_window, need)
+            row = self.con.execute(f"SELECT f.rowid FROM targets_fts f WHERE targets_fts MATCH ?{filt} ORDER BY f.rowid LIMIT 1 OFFSET ?",
+                                   [match, *params, window - 1]).fetchone()
+            if row is not None:
+                bound, bound_args = " AND f.rowid <= ?", [row[0]]
+        sql = (f"SELECT f.rowid, bm25(targets_fts, 1, 1, 0, 0, 0) AS s FROM targets_fts f WHERE targets_fts MATCH ?{bound}{filt}"
+               " ORDER BY s, f.rowid LIMIT ?")
+        return self.con.execute(sql, [match, *bound_args, *params, need]).fetchall()
+
+    def _exact_among(self, tids: list[int], q) -> set[int]:
+        """Which of these targets match the query as typed (accents included)."""
+        exact_q = q.fts5(exact=True)
+        out = set()
+        for tid in tids:  # rowid = ? is a seek in FTS5; an IN list would re-run the MATCH per value
+            if self.con.execute("SELECT 1 FROM targets_fts WHERE targets_fts MATCH ? AND rowid = ?", (exact_q, tid)).fetchone():
+                out.add(tid)
+        return out
 
     def stats(self) -> IndexStats:
         con = self.con
@@ -221,6 +281,12 @@ class SQLiteBackend(Backend):
             units=counts("SELECT unit, COUNT(*) c FROM targets GROUP BY unit ORDER BY c DESC, unit NULLS LAST LIMIT 20"),
             deadline_years=counts("SELECT deadline_year, COUNT(*) c FROM targets GROUP BY deadline_year ORDER BY deadline_year NULLS LAST"),
         )
+
+
+def target_rowid(n_tokens: int, seq: int) -> int:
+    """A target's rowid: its length in tokens in the high bits, a running number in the low 32 —
+    so FTS5, which streams matches in rowid order, streams the shortest targets first."""
+    return (min(max(n_tokens, 0), (1 << 30) - 1) << 32) | (seq & 0xFFFFFFFF)
 
 
 def _ref(row) -> DocumentRef:
