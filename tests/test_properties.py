@@ -12,7 +12,7 @@ the text exactly; nothing is lost; the JSON of a second parse is byte-identical
 (``tests/invariants.py`` says exactly what is checked).
 
 Profiles (environment ``PLANPARSE_HYPOTHESIS_PROFILE``): ``ci`` (default; 150 examples per
-property, no deadline, no example database), ``dev`` (30 examples) and ``long`` (the ≥ 100k runs,
+property — a third of that for whole documents —, no deadline, no example database), ``dev`` (30 examples) and ``long`` (the ≥ 100k runs,
 ``PLANPARSE_HYPOTHESIS_EXAMPLES`` examples per property, default 25,000) — see ``fuzz/README.md``.
 With ``PLANPARSE_ROBUSTNESS_STATS=FILE`` every property appends its count of inputs, its
 slowest input and the process's peak RSS to FILE (JSON lines) for ``benchmarks/bench_robustness.py``.
@@ -205,7 +205,7 @@ def test_mutated_seed_documents(text):
     check_text("mutated_seed", text)
 
 
-@settings(SETTINGS, max_examples=max(1, SETTINGS.max_examples // 3) if PROFILE == "ci" else SETTINGS.max_examples)
+@settings(SETTINGS, max_examples=max(1, SETTINGS.max_examples // 3))
 @given(st.sampled_from(seed_texts()), st.lists(plan_step, min_size=1, max_size=4))
 def test_whole_seed_documents_mutated(seed, plan):
     """Whole documents (10–70k characters), so section/footnote logic meets real sizes."""
