@@ -56,6 +56,10 @@ def trie_pattern(words: Iterable[str]) -> str:
     return build(trie)
 
 
+#: the characters ``regex`` matches with ``\s`` (Unicode White_Space), for classes of the
+#: standard ``re`` module, whose own ``\s`` also matches U+001C..U+001F
+REGEX_SPACE_CHARS = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
 # characters the regex engine matches, ignoring case, to a letter whose lower case differs
 _FOLD_EXTRA = (("\u0131", "i"), ("\u0130", "i"), ("\u017f", "s"))
 
