@@ -84,14 +84,18 @@ def _issuer(header: str, text: str, vocab) -> Optional[str]:
     #    HỘI" (the Quốc hiệu cut off; the last such line before the title is the issuing body,
     #    below its superior: "BAN CHẤP HÀNH TRUNG ƯƠNG / ĐẢNG ĐOÀN QUỐC HỘI")
     found = None
+    upper = []
     for line in header.split("\n")[:30]:
         s = _QUOC_HIEU.sub("", line.strip().strip("|*# ").strip()).strip(" |*-")
         if not s or not s.isupper() or len(s) > 80:
             if found and s and not s.isupper():
                 break
             continue
-        s = re.sub(r"^(?:BỘ TRƯỞNG|BỘ TRUỞNG)[ \t]+(?=BỘ[ \t])", "", s)
-        agency = _canonical(s)
+        upper.append(re.sub(r"^(?:BỘ TRƯỞNG|BỘ TRUỞNG)[ \t]+(?=BỘ[ \t])", "", s))
+    for i, s in enumerate(upper):
+        # "ỦY BAN NHÂN DÂN" / "TỈNH ĐỒNG NAI" written on two lines: try the pair first
+        pair = _canonical(f"{s} {upper[i + 1]}") if i + 1 < len(upper) else None
+        agency = pair if pair and len(pair) > len(_canonical(s) or "") else _canonical(s)
         if agency:
             found = agency
         elif found:
