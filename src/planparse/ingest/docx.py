@@ -154,7 +154,8 @@ def check_archive(data: bytes, path: str) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, OSError, NotImplementedError) as exc:
+        # NotImplementedError: "zip file version 23.6" (a damaged or unsupported central directory)
         raise DecodeError(f"corrupt or truncated DOCX (ZIP archive unreadable: {exc})", path) from None
     if len(infos) > MAX_MEMBERS:
         raise DecodeError(f"DOCX archive has {len(infos)} members (limit {MAX_MEMBERS}); refusing it", path)
