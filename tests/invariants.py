@@ -27,6 +27,11 @@ from planparse.models import PlanDocument, Span
 from planparse.normalise import normalise
 
 
+def _no_surrogates(text: str) -> str:
+    """A removal may record U+FFFD for a lone surrogate (JSON cannot hold one)."""
+    return "".join("\ufffd" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text) if not text.isascii() else text
+
+
 def _squash(text: str) -> str:
     return "".join(text.split())
 
@@ -112,7 +117,7 @@ def violations(source: str, doc: PlanDocument, *, check_lost: bool = True) -> li
     for r in doc.removals:
         if not 0 <= r.source_span.start <= r.source_span.end <= ns:
             problems.append(f"removal {r.kind}: source_span outside the source")
-        elif source[r.source_span.start : r.source_span.end] != r.text:
+        elif _no_surrogates(source[r.source_span.start : r.source_span.end]) != _no_surrogates(r.text):
             problems.append(f"removal {r.kind}: text is not the source under its span")
 
     # nothing lost: source → normalised text + removals; body → sections
