@@ -155,7 +155,8 @@ class Task:
     input: Input
     fmt: str = "json"
     tables: bool = True
-    known_sha256: Optional[str] = None  # resume: skip when the file still hashes to this
+    known_sha256: Optional[str] = None  # resume: skip when the file still hashes to this …
+    known_version: Optional[str] = None  # … and this worker's parser_version() is the one that made the output
     max_bytes: Optional[int] = None
     time_limit: Optional[float] = None
 
@@ -200,7 +201,7 @@ def convert(task: Task) -> Result:
     inp = task.input
     version = parser_version()
     try:
-        if task.known_sha256:
+        if task.known_sha256 and task.known_version == version:
             sha, size = _hash_file(inp.path)
             if sha == task.known_sha256:
                 return Result(inp.key, "skipped", sha, size, time.perf_counter() - t0, version)
@@ -249,6 +250,20 @@ def latest_rows(outdir: str | os.PathLike) -> dict[str, dict]:
     for row in read_manifest(outdir):
         latest[row["key"]] = row
     return latest
+
+
+def _resume_index(outdir: str) -> dict[str, tuple[str, str]]:
+    """key → (sha256, parser version) of the inputs whose latest row is ok/skipped.
+
+    The worker compares the version with its own (on a cluster, the workers' code is what counts).
+    """
+    done: dict[str, tuple[str, str]] = {}
+    for row in read_manifest(outdir):
+        if row.get("status") in ("ok", "skipped") and row.get("sha256") and row.get("parser_version"):
+            done[row["key"]] = (row["sha256"], row["parser_version"])
+        else:
+            done.pop(row["key"], None)
+    return done
 
 
 class _Manifest:
@@ -406,7 +421,10 @@ class DaskEngine:
         self._fn = fn
         self._cluster = None
         if scheduler:
-            self._client = Client(scheduler)
+            try:
+                self._client = Client(scheduler, timeout="20s")
+            except (OSError, TimeoutError) as exc:
+                raise InputError(f"cannot reach the dask scheduler at {scheduler}: {exc}") from None
         else:
             self._cluster = LocalCluster(
                 n_workers=max(1, jobs or 1), threads_per_worker=1, processes=True,
@@ -415,33 +433,43 @@ class DaskEngine:
             self._client = Client(self._cluster)
         self.slots = max(1, sum(self._client.nthreads().values()) or (jobs or 1))
         self.jobs = self.slots
-        self._futures: dict = {}
+        self._futures: dict = {}  # key → (future, token)
+        import queue
+
+        self._done: queue.Queue = queue.Queue()
 
     def submit(self, token: int, task: Task) -> None:
         fut = self._client.submit(self._fn, task, pure=False, key=f"planparse-convert-{uuid.uuid4().hex}")
-        self._futures[fut] = token
+        self._futures[fut.key] = (fut, token)
+        fut.add_done_callback(self._done.put)  # called from the client's thread; poll reads the queue
 
     def poll(self, timeout: float) -> list[tuple[int, object]]:
-        from distributed import wait
+        import queue
 
-        if not self._futures:
-            return []
         try:
-            done, _ = wait(list(self._futures), timeout=timeout, return_when="FIRST_COMPLETED")
-        except TimeoutError:
+            done = [self._done.get(timeout=timeout)]
+        except queue.Empty:
             return []
+        while True:
+            try:
+                done.append(self._done.get_nowait())
+            except queue.Empty:
+                break
         out = []
+        finished = [f for f in done if f.status == "finished"]
+        try:  # one round trip for the whole batch
+            gathered = dict(zip([f.key for f in finished], self._client.gather(finished))) if finished else {}
+        except Exception:
+            gathered = {}
         for fut in done:
-            token = self._futures.pop(fut)
-            if fut.status == "finished":
+            _, token = self._futures.pop(fut.key)
+            if fut.key in gathered:
+                out.append((token, gathered.pop(fut.key)))
+                continue
+            try:
                 out.append((token, fut.result()))
-            else:
-                try:
-                    exc = fut.exception()
-                except BaseException as e:  # cancelled
-                    exc = e
+            except BaseException as exc:  # the task's error, a lost worker (KilledWorker), cancelled
                 out.append((token, exc))
-            fut.release()
         return out
 
     def restart(self) -> None:  # pragma: no cover - dask restarts its own workers
@@ -449,7 +477,7 @@ class DaskEngine:
 
     def cancel_pending(self) -> None:
         if self._futures:
-            self._client.cancel(list(self._futures))
+            self._client.cancel([f for f, _ in self._futures.values()])
 
     def close(self) -> None:
         self._futures.clear()
@@ -624,22 +652,21 @@ class _Run:
         self.time_limit = time_limit
         self.on_result = on_result
         self.run_id = uuid.uuid4().hex[:12]
-        self.previous = latest_rows(outdir) if resume else {}
         self.version = parser_version()
+        self.done = _resume_index(outdir) if resume else {}
 
     # -- helpers
 
-    def _known(self, inp: Input) -> Optional[str]:
-        row = self.previous.get(inp.key)
-        if not row or row.get("status") not in ("ok", "skipped") or row.get("parser_version") != self.version:
-            return None
-        if not os.path.exists(os.path.join(self.outdir, output_rel(inp.key, self.fmt))):
-            return None
-        return row.get("sha256")
+    def _known(self, inp: Input) -> tuple[Optional[str], Optional[str]]:
+        done = self.done.get(inp.key)
+        if done is None or not os.path.exists(os.path.join(self.outdir, output_rel(inp.key, self.fmt))):
+            return None, None
+        return done
 
     def _task(self, idx: int, known: bool = True) -> Task:
         inp = self.inputs[idx]
-        return Task(inp, self.fmt, self.want_rows, self._known(inp) if known else None, self.max_bytes, self.time_limit)
+        sha, version = self._known(inp) if known else (None, None)
+        return Task(inp, self.fmt, self.want_rows, sha, version, self.max_bytes, self.time_limit)
 
     def _write(self, rel: str, content: str) -> None:
         final = os.path.join(self.outdir, rel)
