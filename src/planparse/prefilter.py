@@ -59,6 +59,8 @@ def trie_pattern(words: Iterable[str]) -> str:
 #: the characters ``regex`` matches with ``\s`` (Unicode White_Space), for classes of the
 #: standard ``re`` module, whose own ``\s`` also matches U+001C..U+001F
 REGEX_SPACE_CHARS = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+#: the same characters as a set
+REGEX_SPACES = frozenset("\t\n\x0b\x0c\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000") | frozenset(map(chr, range(0x2000, 0x200B)))
 
 # characters the regex engine matches, ignoring case, to a letter whose lower case differs
 _FOLD_EXTRA = (("\u0131", "i"), ("\u0130", "i"), ("\u017f", "s"))
@@ -117,6 +119,12 @@ class WordStarts:
     def positions(self, text: str) -> list[int]:
         return [m.start() for m in self._re.finditer(text)]
 
+    def scan(self, text: str, lo: int, hi: int) -> Iterator[int]:
+        """The positions in ``text[lo:hi]``, found when asked (for short windows): a word
+        ending after ``hi`` is not reported, but no match with ``endpos=hi`` starts there."""
+        for m in self._re.finditer(text, lo, hi):
+            yield m.start()
+
 
 class GroupedWordStarts:
     """``WordStarts`` for several patterns at once: one scan, then the positions of each group.
@@ -160,3 +168,44 @@ def finditer(pattern: "regex.Pattern[str]", text: str, starts: list[int], pos: i
             continue
         yield m
         i = bisect.bisect_left(starts, m.end(), i + 1)
+
+
+def finditer_among(pattern: "regex.Pattern[str]", text: str, candidates: Iterable[int], pos: int, endpos: int) -> Iterator["regex.Match[str]"]:
+    """``finditer`` with the candidates given as an increasing iterable (``WordStarts.scan``)."""
+    match = pattern.match
+    last = pos
+    for c in candidates:
+        if c < last:
+            continue
+        if c >= endpos:
+            return
+        m = match(text, c, endpos)
+        if m is not None:
+            yield m
+            last = m.end()
+
+
+def finditer_slice(pattern: "regex.Pattern[str]", text: str, starts, lo: int, hi: int) -> Iterator[tuple[int, "regex.Match[str]"]]:
+    """The matches of ``pattern.finditer(text[lo:hi])`` as (offset in ``text``, match), without
+    scanning the slice: position ``lo`` is tried on the slice itself (where nothing precedes
+    it), the candidate ``starts`` after it on ``text`` with ``endpos=hi`` (the slice's end, for
+    look-aheads and ``$`` alike). Only for patterns whose look-behinds read one character:
+    after ``lo`` that character is inside the slice. A match's offsets (``m.start()``) are in
+    the slice for the first position, in ``text`` for the others: use the offset given.
+    ``starts``: a sorted list of candidates, or ``(WordStarts, view)`` to scan the view of
+    ``text`` (``lower_view``) on demand."""
+    if lo >= hi:
+        return
+    m = pattern.match(text[lo:hi])
+    if m is not None:
+        yield lo, m
+        nxt = lo + m.end()
+    else:
+        nxt = lo + 1
+    if isinstance(starts, list):
+        found = finditer(pattern, text, starts, nxt, hi)
+    else:
+        words, view = starts
+        found = finditer_among(pattern, text, words.scan(view, nxt, hi), nxt, hi)
+    for m in found:
+        yield m.start(), m

@@ -37,13 +37,14 @@ All patterns use bounded quantifiers only.
 from __future__ import annotations
 
 import bisect
+import re as _sre
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterator, Optional
 
 import regex as re
 
-from .. import vocab
+from .. import prefilter, vocab
 from ..models import Deadline, Section, Span, Target
 from ..textkey import fold
 from .context import Context
@@ -101,6 +102,16 @@ def _words_alt(phrases) -> str:
     return "|".join(r"[ \t]{1,3}".join(re.escape(w) for w in p.split()) for p in items)
 
 
+def _first_words(phrases) -> set[str]:
+    """The first word of each phrase as ``_words_alt`` writes it, for ``prefilter``."""
+    return {prefilter.fold_literal(p.split()[0]) for p in phrases if p}
+
+
+def _max_len(phrases) -> int:
+    """The longest text ``_words_alt(phrases)`` can match (a space stands for up to 3 blanks)."""
+    return max((sum(map(len, p.split())) + 3 * (len(p.split()) - 1) for p in phrases if p), default=0)
+
+
 def _norm_space(s: str) -> str:
     return " ".join(s.split())
 
@@ -145,6 +156,11 @@ class _Vocab:
     table_indicator: tuple
     table_unit: tuple
     table_value: tuple
+    # speed (see ``prefilter``): where the word patterns may start, and how long a comparator
+    # prefix can be; subject_stop_other is subject_stop without its word alternative
+    starts: dict  # group → prefilter.WordStarts
+    prefix_max: int
+    subject_stop_other: re.Pattern
 
 
 def _prefix_phrases(tv: dict) -> list[str]:
@@ -234,10 +250,8 @@ def _vocab() -> _Vocab:
 
     sv = tv["subject"]
     stops = list(sv["stops"]) + [p for d in ("increase", "decrease", "maintain") for p in dv[d]]
-    subject_stop = re.compile(
-        rf"{_WORD_START}(?i:{_words_alt(stops)}){_WORD_END}|[;:()\[\]|\n]|[.!?](?=\s|$)"
-        rf"|(?<![\p{{L}}\p{{M}}\d])\d"
-    )
+    stop_other = r"[;:()\[\]|\n]|[.!?](?=\s|$)|(?<![\p{L}\p{M}\d])\d"
+    subject_stop = re.compile(rf"{_WORD_START}(?i:{_words_alt(stops)}){_WORD_END}|{stop_other}")
     subject_strip_lead = re.compile(rf"^(?:(?i:{_words_alt(sv['strip_lead'])})[ \t]{{1,3}}){{1,3}}")
     tail_words = list(sv["strip_tail"]) + _prefix_phrases(tv)
     subject_strip_tail = re.compile(
@@ -280,6 +294,17 @@ def _vocab() -> _Vocab:
     )
 
     it = tv["indicator_table"]
+    groups = {
+        "word_number": _first_words(nw["after_comparators"]),
+        "blocked": _first_words(tv["blocked_before"]["words"]),
+        "commitment": _first_words(tv["commitment_markers"]),
+        "baseline": _first_words(tv["baseline"]),
+        "direction": _first_words(p for d in ("increase", "decrease", "maintain", "neutral") for p in dv[d]),
+        "stop": _first_words(stops),
+        "before": _first_words(sv["before_markers"]),
+    }
+    # _WORD_START: no letter or mark before
+    starts = {name: prefilter.WordStarts(words, inner=r"[\p{L}\p{M}]") for name, words in groups.items()}
     return _Vocab(
         number_expr=number_expr,
         word_number_expr=word_number_expr,
@@ -319,7 +344,26 @@ def _vocab() -> _Vocab:
         table_indicator=tuple(it["indicator"]),
         table_unit=tuple(it["unit"]),
         table_value=tuple(it["value"]),
+        starts=starts,
+        prefix_max=_max_len(_prefix_phrases(tv)) + 3,
+        subject_stop_other=re.compile(stop_other),
     )
+
+
+#: candidate starts of word_number_expr in the last text (the other word patterns are only
+#: tried in short windows, whose candidates ``_words`` finds when asked)
+_word_number_starts = prefilter.LastText(lambda text: _vocab().starts["word_number"].positions(prefilter.lower_view(text)))
+
+
+def _words(text: str, group: str):
+    """(WordStarts, view) of a group, for ``prefilter.finditer_slice``."""
+    return _vocab().starts[group], prefilter.lower_view(text)
+
+
+def _first_in(pattern: re.Pattern, text: str, group: str, pos: int, endpos: int) -> Optional[re.Match]:
+    """``pattern.search(text, pos, endpos)`` for a word pattern of ``group``."""
+    ws, view = _words(text, group)
+    return next(prefilter.finditer_among(pattern, text, ws.scan(view, pos, endpos), pos, endpos), None)
 
 
 # --------------------------------------------------------------------------------------
@@ -498,10 +542,14 @@ def _is_line_break(text: str, i: int) -> bool:
 class _Bounds:
     """Sorted boundary offsets of one kind (clause or sentence) for bisect look-ups."""
 
-    def __init__(self, text: str, pattern: re.Pattern):
-        found = [(m.start(), m.end()) for m in pattern.finditer(text) if m.group(0) != "\n" or _is_line_break(text, m.start())]
-        self.starts = [a for a, _ in found]
-        self.ends = [b for _, b in found]
+    def __init__(self, text: str, pattern: Optional[re.Pattern], starts: Optional[list[int]] = None):
+        if starts is None:
+            found = [(m.start(), m.end()) for m in pattern.finditer(text) if m.group(0) != "\n" or _is_line_break(text, m.start())]
+            self.starts = [a for a, _ in found]
+            self.ends = [b for _, b in found]
+        else:  # boundaries of one character each, found by ``_boundary_starts``
+            self.starts = starts
+            self.ends = [a + 1 for a in starts]
         self.n = len(text)
 
     def around(self, start: int, end: int) -> tuple[int, int]:
@@ -510,6 +558,39 @@ class _Bounds:
         j = bisect.bisect_left(self.starts, end)
         hi = self.starts[j] if j < len(self.starts) else self.n
         return lo, max(hi, end)
+
+
+_BOUNDARY_CHARS = _sre.compile(r"[\n;.!?]")
+
+
+def _boundary_starts(text: str) -> tuple[list[int], list[int]]:
+    """The starts of ``_Bounds(text, _CLAUSE_BOUNDARY)`` and ``_Bounds(text, _SENTENCE_BOUNDARY)``
+    in one pass: each match is one character ("\\n" only where ``_is_line_break``; ";" for
+    clauses; ".", "!", "?" before a ``\\s`` character (clauses) or a blank (sentences), a line
+    end ("$", multi-line, for sentences) or the end of the text)."""
+    clause: list[int] = []
+    sentence: list[int] = []
+    n = len(text)
+    spaces = prefilter.REGEX_SPACES
+    for m in _BOUNDARY_CHARS.finditer(text):
+        i = m.start()
+        c = m.group()
+        if c == "\n":
+            if _is_line_break(text, i):
+                clause.append(i)
+                sentence.append(i)
+        elif c == ";":
+            clause.append(i)
+        elif i + 1 == n:
+            clause.append(i)
+            sentence.append(i)
+        else:
+            nxt = text[i + 1]
+            if nxt in spaces:
+                clause.append(i)
+                if nxt in " \t\n":
+                    sentence.append(i)
+    return clause, sentence
 
 
 def _display(text: str, lo: int, hi: int, start: int, end: int) -> str:
@@ -606,7 +687,8 @@ def _read_prefix(v: _Vocab, text: str, lo: int, num_start: int) -> _Prefix:
     has_from = False
     words: list[str] = []
     for _ in range(6):
-        m = v.prefix_token.search(text, max(lo, pos - 40), pos)
+        # prefix_token ends at pos (its "$"): no match starts before pos - prefix_max - 1
+        m = v.prefix_token.search(text, max(lo, pos - 40, pos - v.prefix_max - 1), pos)
         if not m or (m.start() > 0 and (text[m.start() - 1].isalnum())):
             break
         word = fold(_norm_space(m.group(0)))
@@ -633,6 +715,16 @@ def _direction(v: _Vocab, window: str) -> Optional[str]:
     return last
 
 
+def _direction_in(v: _Vocab, text: str, lo: int, hi: int) -> Optional[str]:
+    """``_direction(v, text[lo:hi])``."""
+    last: Optional[str] = None
+    for _, m in prefilter.finditer_slice(v.direction, text, _words(text, "direction"), lo, hi):
+        d = v.direction_of.get(fold(_norm_space(m.group(0))))
+        if d is not None:
+            last = d
+    return last
+
+
 def _clean_subject(v: _Vocab, s: str) -> Optional[str]:
     s = _norm_space(s)
     words = s.split(" ")
@@ -652,22 +744,30 @@ def _clean_subject(v: _Vocab, s: str) -> Optional[str]:
 
 def _subject_after(v: _Vocab, text: str, start: int, hi: int) -> Optional[str]:
     """The measured thing written after the number: "90% trẻ em có hoàn cảnh đặc biệt được …"."""
-    seg = text[start:min(hi, start + 400)]
+    seg_end = min(hi, start + 400)
+    seg = text[start:seg_end]
     if not seg.strip() or not seg.lstrip()[:1].isalpha():
         return None
-    m = v.subject_stop.search(seg)
-    if m:
-        seg = seg[: m.start()]
+    # v.subject_stop.search(seg): its word alternative starts with a letter, the others never
+    # do, so the first stop is the earlier of the first of each
+    other = v.subject_stop_other.search(seg)
+    cut = other.start() if other else len(seg)
+    for off, _m in prefilter.finditer_slice(v.subject_stop, text, _words(text, "stop"), start, seg_end):
+        cut = min(cut, off - start)
+        break
+    if cut < len(seg):
+        seg = seg[:cut]
     return _clean_subject(v, seg)
 
 
 def _subject_before(v: _Vocab, text: str, lo: int, prefix_start: int) -> Optional[str]:
     """The measured thing written before the number: "Tỷ lệ số người nghiện … từ 60% trở lên"."""
-    seg = text[max(lo, prefix_start - 400):prefix_start]
-    ms = list(v.subject_before.finditer(seg))
-    if not ms:
+    last_end = None
+    for off, m in prefilter.finditer_slice(v.subject_before, text, _words(text, "before"), max(lo, prefix_start - 400), prefix_start):
+        last_end = off + len(m.group(0))
+    if last_end is None:
         return None
-    seg = v.subject_before_tail.sub("", seg[ms[-1].end():])
+    seg = v.subject_before_tail.sub("", text[last_end:prefix_start])
     return _clean_subject(v, seg)
 
 
@@ -763,7 +863,7 @@ def _extract_number_target(
     if m.group("n2") and m.group("p1") and not m.group("p2"):
         return None  # "90% - 2020": not a range of one unit
 
-    if v.blocked_before.search(text[max(c_lo, n1_start - 40):n1_start]):
+    if next(prefilter.finditer_slice(v.blocked_before, text, _words(text, "blocked"), max(c_lo, n1_start - 40), n1_start), None):
         return None
     # a list label at the start of a line ("8 Xây dựng …", "3 Cơ sở vật chất")
     line_start = text.rfind("\n", max(0, n1_start - 12), n1_start) + 1
@@ -816,7 +916,7 @@ def _extract_number_target(
     if subject is None:
         subject = _subject_before(v, text, max(c_lo, prev_end), pre.start)
 
-    bm = v.baseline.search(text, end, min(c_hi, end + _WINDOW))
+    bm = _first_in(v.baseline, text, "baseline", end, min(c_hi, end + _WINDOW))
     return _Hit(
         start=pre.start,
         end=end,
@@ -825,7 +925,7 @@ def _extract_number_target(
         comparator=comparator,
         unit=unit,
         subject=subject,
-        direction=_direction(v, text[max(c_lo, prev_end, n1_start - _WINDOW):n1_start]),
+        direction=_direction_in(v, text, max(c_lo, prev_end, n1_start - _WINDOW), n1_start),
         baseline=_norm_space(bm.group(0)) if bm else None,
     )
 
@@ -848,7 +948,7 @@ def _extract_word_number_target(v: _Vocab, text: str, m: re.Match, clause: tuple
         comparator=v.comparator_of.get(fold(_norm_space(m.group("cmp"))), ">="),
         unit=_norm_space(m.group("unit")).lower(),
         subject=_subject_after(v, text, m.start("unit"), c_hi),
-        direction=_direction(v, text[max(c_lo, m.start() - _WINDOW):m.start()]),
+        direction=_direction_in(v, text, max(c_lo, m.start() - _WINDOW), m.start()),
         baseline=None,
     )
 
@@ -1040,7 +1140,7 @@ def _iter_number_exprs(v: _Vocab, text: str, body_end: int) -> Iterator[re.Match
 def _iter_hits(v: _Vocab, text: str, body_end: int, skip: list[tuple[int, int]], clauses: _Bounds):
     """Number and word-number expressions of running text, in order, with their clause."""
     matches = [(m.start(), 0, m) for m in _iter_number_exprs(v, text, body_end)]
-    matches += [(m.start(), 1, m) for m in v.word_number_expr.finditer(text, 0, body_end)]
+    matches += [(m.start(), 1, m) for m in prefilter.finditer(v.word_number_expr, text, _word_number_starts(text), 0, body_end)]
     matches.sort(key=lambda t: (t[0], t[1]))
     skip_starts = [a for a, _ in skip]
     for start, kind, m in matches:
@@ -1068,8 +1168,9 @@ def extract_targets(ctx: Context, include_statistics: bool = False) -> list[Targ
     text = ctx.text
     body_end = ctx.body_end if 0 <= ctx.body_end <= len(text) else len(text)
     period_end = ctx.metadata.period.end_year if ctx.metadata and ctx.metadata.period else None
-    clauses = _Bounds(text, _CLAUSE_BOUNDARY)
-    sentences = _Bounds(text, _SENTENCE_BOUNDARY)
+    clause_starts, sentence_starts = _boundary_starts(text)
+    clauses = _Bounds(text, None, clause_starts)  # = _Bounds(text, _CLAUSE_BOUNDARY)
+    sentences = _Bounds(text, None, sentence_starts)  # = _Bounds(text, _SENTENCE_BOUNDARY)
 
     found: list[Target] = []
     tables = list(_iter_tables(text, body_end))
@@ -1119,7 +1220,7 @@ def extract_targets(ctx: Context, include_statistics: bool = False) -> list[Targ
         c_lo, c_hi = clause
         node = ctx.index.locate(hit.start) if ctx.sections else None
         chain = ctx.index.ancestors(node.id) if node else []
-        committed = bool(v.commitment.search(text, max(c_lo, hit.start - _WINDOW), hit.start))
+        committed = _first_in(v.commitment, text, "commitment", max(c_lo, hit.start - _WINDOW), hit.start) is not None
         kind = "statistic" if _is_situation(v, chain, hit.start) and not committed else "target"
         if kind == "statistic" and not include_statistics:
             continue
