@@ -230,3 +230,20 @@ def test_opening_something_that_is_not_an_index(tmp_path):
         Index(tmp_path / "missing.db", readonly=True)
     with pytest.raises(SearchError, match="folder"):
         Index(tmp_path)
+
+
+def test_sqlite_rank_window_ranks_the_shortest_matches(tmp_path):
+    """A broad query ranks, by BM25, the ``rank_window`` shortest matching targets (rowids order
+    targets by length); a page larger than the window widens it; None ranks every match."""
+    from planparse.search.sqlite import target_rowid
+
+    assert target_rowid(3, 10**6) < target_rowid(4, 1) < target_rowid(4, 2)
+    lines = [("trẻ em " + " ".join(["được hỗ trợ"] * n) + f" mục {n}", 100 - n, "%", 2025) for n in range(1, 31)]
+    full, windowed = Index(tmp_path / "full.db", rank_window=None), Index(tmp_path / "win.db", rank_window=5)
+    for idx in (full, windowed):
+        idx.add(make_doc("p.txt", lines))
+    top = windowed.search("trẻ em", limit=3)
+    assert [h.value for h in top] == [h.value for h in full.search("trẻ em", limit=3)] == [99, 98, 97]
+    assert keys(windowed.search("trẻ em", limit=30)) == keys(full.search("trẻ em", limit=30))
+    # with a filter the window holds the shortest targets that pass it
+    assert [h.value for h in windowed.search("trẻ em", max=80, limit=2)] == [80, 79]

@@ -134,24 +134,26 @@ def like_pattern(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def where(f: Filters, ph: str) -> tuple[list[str], list[Any]]:
-    """SQL conditions over ``t`` (targets) and ``d`` (documents), with ``ph`` as the placeholder."""
+def where(f: Filters, ph: str, plus: str = "") -> tuple[list[str], list[Any]]:
+    """SQL conditions over ``t`` (targets) and ``d`` (documents), with ``ph`` as the placeholder.
+    ``plus="+"`` keeps SQLite from using an index for the targets' columns (so it streams the
+    rows in the ORDER BY's index order and stops at the LIMIT, instead of sorting a range)."""
     sql: list[str] = []
     params: list[Any] = []
     if f.min is not None:
-        sql.append(f"COALESCE(t.value_max, t.value) >= {ph}")
+        sql.append(f"COALESCE({plus}t.value_max, t.value) >= {ph}")
         params.append(f.min)
     if f.max is not None:
-        sql.append(f"t.value <= {ph}")
+        sql.append(f"{plus}t.value <= {ph}")
         params.append(f.max)
     if f.unit is not None:
-        sql.append(f"t.unit_key = {ph}")
+        sql.append(f"{plus}t.unit_key = {ph}")
         params.append(f.unit)
     if f.deadline is not None:
-        sql.append(f"t.deadline_year = {ph}")
+        sql.append(f"{plus}t.deadline_year = {ph}")
         params.append(f.deadline)
     if f.by is not None:
-        sql.append(f"t.deadline_year <= {ph}")
+        sql.append(f"{plus}t.deadline_year <= {ph}")
         params.append(f.by)
     if f.agency is not None or f.role is not None:
         cond = ["a.tid = t.tid"]
@@ -174,21 +176,23 @@ def where(f: Filters, ph: str) -> tuple[list[str], list[Any]]:
         sql.append("d.doc_type_key IN (" + ", ".join([ph] * len(f.doc_types)) + ")")
         params += f.doc_types
     if f.kind is not None:
-        sql.append(f"t.kind = {ph}")
+        sql.append(f"{plus}t.kind = {ph}")
         params.append(f.kind)
     return sql, params
 
 
-def order_by(f: Filters, has_query: bool, score_desc: bool, collate: str = "") -> str:
+def order_by(f: Filters, has_query: bool, score_desc: bool, collate: str = "",
+             deadline: str = "t.deadline_year ASC NULLS LAST") -> str:
     """ORDER BY for the sort. ``relevance`` with words: exact matches first, then the backend's
     score; without words it is the documents' order. The other sorts end, like every sort, on the
     document and the target's position (so both backends list ties alike).
-    ``collate``: what makes text compare byte-wise (PostgreSQL: ``COLLATE "C"``, as SQLite does)."""
-    tail = f"t.doc_id{collate}, t.span_start, t.tid"
+    ``collate``: what makes text compare byte-wise (PostgreSQL: ``COLLATE "C"``, as SQLite does);
+    ``deadline``: the deadline order (SQLite sorts on a column that puts unknown years last)."""
+    tail = f"t.doc_id{collate}, t.span_start, t.target_id{collate}"
     if f.sort == "value":
         return f"t.value DESC, {tail}"
     if f.sort == "deadline":
-        return f"t.deadline_year ASC NULLS LAST, {tail}"
+        return f"{deadline}, {tail}"
     if f.sort == "date":
         return f"d.issued_date{collate} DESC NULLS LAST, {tail}"
     if f.sort == "relevance" and has_query:

@@ -98,6 +98,7 @@ Node = Union[Term, And, Or]
 class Query:
     text: str
     root: Node | None  # None: no words (filters only)
+    _terms: list[Term] | None = field(default=None, repr=False, compare=False)
 
     @property
     def has_accents(self) -> bool:
@@ -105,6 +106,8 @@ class Query:
         return any(t.exact != t.folded for t in self.terms())
 
     def terms(self) -> list[Term]:
+        if self._terms is not None:
+            return self._terms
         out: list[Term] = []
 
         def walk(n, positive=True):
@@ -122,6 +125,7 @@ class Query:
 
         if self.root is not None:
             walk(self.root)
+        self._terms = out
         return out
 
     def fts5(self, exact: bool = False) -> str:
@@ -315,15 +319,22 @@ def highlights(text: str, query: Query) -> list[tuple[int, int]]:
         return []
     toks = tokens(text)
     folded = [t[3] for t in toks]
+    at: dict[str, list[int]] = {}
+    for i, w in enumerate(folded):
+        at.setdefault(w, []).append(i)
     ranges: list[tuple[int, int]] = []
     for term in terms:
         want = term.folded
         k = len(want)
-        for i in range(len(folded) - k + 1):
-            ok = all(folded[i + j] == want[j] for j in range(k - 1))
+        if k == 1 and term.prefix:
+            starts = [i for w, idx in at.items() if w.startswith(want[0]) for i in idx]
+        else:
+            starts = at.get(want[0], [])
+        for i in starts:
+            if i + k > len(folded):
+                continue
             last = folded[i + k - 1]
-            ok = ok and (last.startswith(want[-1]) if term.prefix else last == want[-1])
-            if ok:
+            if (last.startswith(want[-1]) if term.prefix else last == want[-1]) and folded[i:i + k - 1] == want[:-1]:
                 ranges.append((toks[i][0], toks[i + k - 1][1]))
     ranges.sort()
     merged: list[tuple[int, int]] = []

@@ -9,7 +9,7 @@ included — is done before), and ``facets``, ``lead``, ``coord`` the categorica
 
 Ranking: BM25 over the words (the hidden columns weigh 0), exact matches first. A target's rowid
 puts its length in tokens in the high bits, so FTS5 streams the shortest matches first; a query
-matching more than ``rank_window`` targets (default 2000) ranks the shortest ``rank_window`` of
+matching more than ``rank_window`` targets (default 1000) ranks the shortest ``rank_window`` of
 them — for one-clause targets BM25 falls with length, so the best hits are among them — which
 keeps a query's cost bounded whatever the index size (``rank_window=None``: rank every match).
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Optional
 
 from .base import Backend, SearchError
-from .facets import agency_text, facet_match, facet_text, numeric_only
+from .facets import agency_only, agency_text, facet_match, facet_text, target_only, without_agency
 from .filters import DOC_COLS, TARGET_COLS, Filters, order_by, row_to_hit, where
 from .models import Count, DocumentRef, IndexStats, SearchHit
 from .query import QueryError
@@ -44,18 +44,20 @@ CREATE TABLE IF NOT EXISTS targets (
   target_id TEXT NOT NULL, section_id TEXT, section_path TEXT, kind TEXT NOT NULL, text TEXT NOT NULL, subject TEXT,
   value REAL NOT NULL, value_max REAL, comparator TEXT NOT NULL, unit TEXT, unit_key TEXT, direction TEXT,
   deadline_year INTEGER, deadline_raw TEXT, baseline TEXT, span_start INTEGER NOT NULL, span_end INTEGER NOT NULL,
-  src_start INTEGER, src_end INTEGER, text_start INTEGER, text_end INTEGER, lead TEXT NOT NULL, coordinating TEXT NOT NULL, agency_scope TEXT
+  src_start INTEGER, src_end INTEGER, text_start INTEGER, text_end INTEGER, deadline_key INTEGER NOT NULL, lead TEXT NOT NULL, coordinating TEXT NOT NULL, agency_scope TEXT
 );
-CREATE INDEX IF NOT EXISTS targets_doc ON targets(doc_id, span_start);
-CREATE INDEX IF NOT EXISTS targets_value ON targets(value DESC, doc_id, span_start);
-CREATE INDEX IF NOT EXISTS targets_deadline ON targets(deadline_year);
+CREATE INDEX IF NOT EXISTS targets_doc ON targets(doc_id, span_start, target_id);
+CREATE INDEX IF NOT EXISTS targets_value ON targets(value DESC, doc_id, span_start, target_id);
+CREATE INDEX IF NOT EXISTS targets_deadline ON targets(deadline_key, doc_id, span_start, target_id);
 CREATE INDEX IF NOT EXISTS documents_province ON documents(province);
 CREATE INDEX IF NOT EXISTS documents_province_now ON documents(province_now);
 CREATE VIRTUAL TABLE IF NOT EXISTS targets_fts USING fts5(exact, folded, facets, lead, coord, tokenize = 'unicode61 remove_diacritics 0');
 """
 
 
-RANK_WINDOW = 2000
+RANK_WINDOW = 1000
+NO_DEADLINE = 1 << 40  # deadline_key of a target without a deadline year: sorts last
+DENSE = 2000  # a word list longer than this is probed while streaming an index, not looked up row by row
 
 
 class SQLiteBackend(Backend):
@@ -156,14 +158,14 @@ class SQLiteBackend(Backend):
             tid = target_rowid(len(t.folded.split()), seq + i)
             rows.append((tid, doc_id, t.target_id, t.section_id, t.section_path, t.kind, t.text, t.subject, t.value,
                          t.value_max, t.comparator, t.unit, t.unit_key, t.direction, t.deadline_year, t.deadline_raw,
-                         t.baseline, t.start, t.end, t.src_start, t.src_end, t.text_start, t.text_end, json.dumps(t.lead, ensure_ascii=False),
+                         t.baseline, t.start, t.end, t.src_start, t.src_end, t.text_start, t.text_end,
+                         NO_DEADLINE if t.deadline_year is None else t.deadline_year, json.dumps(t.lead, ensure_ascii=False),
                          json.dumps(t.coordinating, ensure_ascii=False), t.agency_scope))
             fts.append((tid, t.exact, t.folded,
-                        facet_text(t.kind, rec.doc_type_key, rec.province, rec.province_now, rec.locality_key, t.unit_key,
-                                   t.deadline_year, bool(t.lead), bool(t.coordinating)),
+                        facet_text(rec.doc_type_key, rec.province, rec.province_now, rec.locality_key, bool(t.lead), bool(t.coordinating)),
                         agency_text([k for _, role, k in t.agencies if role == "lead"]),
                         agency_text([k for _, role, k in t.agencies if role == "coordinate"])))
-        con.executemany("INSERT INTO targets VALUES (" + ", ".join(["?"] * 26) + ")", rows)
+        con.executemany("INSERT INTO targets VALUES (" + ", ".join(["?"] * 27) + ")", rows)
         con.executemany("INSERT INTO targets_fts (rowid, exact, folded, facets, lead, coord) VALUES (?, ?, ?, ?, ?, ?)", fts)
 
     def _commit(self):
@@ -197,16 +199,26 @@ class SQLiteBackend(Backend):
         try:
             if q.root is not None and f.sort == "relevance":
                 return self._ranked(f)
-            conds, params = where(numeric_only(f), "?")
-            facet = facet_match(f)
-            match = " AND ".join(f"({m})" for m in (q.fts5() if q.root is not None else None, facet) if m)
+            # words: words and categorical filters in FTS5, the value range in SQL; no words: every
+            # filter in SQL but the agency's (FTS5). Targets' columns are checked while streaming
+            # the ORDER BY's index ("+"), so the LIMIT stops the scan early.
+            if q.root is not None:
+                conds, params = where(target_only(f), "?", plus="+")
+                match = " AND ".join(f"({m})" for m in (q.fts5(), facet_match(f)) if m)
+            else:
+                conds, params = where(without_agency(f), "?", plus="+")
+                match = facet_match(agency_only(f))
             if match:
-                conds = ["t.tid IN (SELECT rowid FROM targets_fts WHERE targets_fts MATCH ?)", *conds]
+                n = self.con.execute("SELECT COUNT(*) FROM targets_fts WHERE targets_fts MATCH ?", (match,)).fetchone()[0]
+                if n == 0:
+                    return []
+                probe = "+t.tid" if n > DENSE else "t.tid"
+                conds = [f"{probe} IN (SELECT rowid FROM targets_fts WHERE targets_fts MATCH ?)", *conds]
                 params = [match, *params]
             sql = f"SELECT {TARGET_COLS}, {DOC_COLS}, t.tid FROM targets t JOIN documents d ON d.id = t.doc_id"
             if conds:
                 sql += " WHERE " + " AND ".join(conds)
-            sql += f" ORDER BY {order_by(f, False, score_desc=False)} LIMIT ? OFFSET ?"
+            sql += f" ORDER BY {order_by(f, False, score_desc=False, deadline='t.deadline_key')} LIMIT ? OFFSET ?"
             rows = self.con.execute(sql, [*params, f.limit, f.offset]).fetchall()
             exact = self._exact_among([r[-1] for r in rows], q) if q.root is not None else set()
             return [row_to_hit(r[:-1], q, r[-1] in exact, None, negate_score=True) for r in rows]
@@ -220,9 +232,10 @@ class SQLiteBackend(Backend):
 
         First the targets whose exact forms match the query as typed (BM25 on the exact column),
         then, if the page is not full, the others that match without accents (BM25 on the folded
-        column). Categorical filters are FTS5 terms; the value range is checked per candidate."""
+        column). The plan's categorical fields and the agencies are FTS5 terms; the target's own
+        fields (value range, unit, deadline, kind) are checked per candidate."""
         q = f.query
-        conds, params = where(numeric_only(f), "?")
+        conds, params = where(target_only(f), "?")
         filt = (" AND EXISTS (SELECT 1 FROM targets t WHERE t.tid = f.rowid AND " + " AND ".join(conds) + ")") if conds else ""
         facet = facet_match(f)
         also = f" AND ({facet})" if facet else ""
@@ -230,8 +243,11 @@ class SQLiteBackend(Backend):
         exact_q, folded_q = q.fts5(exact=True), q.fts5(exact=False)
         ranked = [(tid, s, True) for tid, s in self._bm25(f"({exact_q}){also}", filt, params, need)]
         if len(ranked) < need:
-            rest = self._bm25(f"(({folded_q}) NOT ({exact_q})){also}", filt, params, need - len(ranked))
-            ranked += [(tid, s, False) for tid, s in rest]
+            # the folded matches, less those already ranked (cheaper than "folded NOT exact",
+            # whose BM25 would weigh the exact phrases on every candidate too)
+            seen = {tid for tid, _, _ in ranked}
+            rest = self._bm25(f"({folded_q}){also}", filt, params, need + len(seen))
+            ranked += [(tid, s, False) for tid, s in rest if tid not in seen][: need - len(ranked)]
         page = ranked[f.offset:need]
         if not page:
             return []
@@ -244,17 +260,14 @@ class SQLiteBackend(Backend):
     def _bm25(self, match: str, filt: str, params: list, need: int) -> list[tuple[int, float]]:
         """The ``need`` best matches by BM25. A query matching more than ``rank_window`` targets
         ranks the ``rank_window`` shortest of them (rowids order targets by length, and for
-        one-clause targets BM25 falls with length: the best are among the shortest)."""
-        bound, bound_args = "", []
-        if self.rank_window:
-            window = max(self.rank_window, need)
-            row = self.con.execute(f"SELECT f.rowid FROM targets_fts f WHERE targets_fts MATCH ?{filt} ORDER BY f.rowid LIMIT 1 OFFSET ?",
-                                   [match, *params, window - 1]).fetchone()
-            if row is not None:
-                bound, bound_args = " AND f.rowid <= ?", [row[0]]
-        sql = (f"SELECT f.rowid, bm25(targets_fts, 1, 1, 0, 0, 0) AS s FROM targets_fts f WHERE targets_fts MATCH ?{bound}{filt}"
-               " ORDER BY s, f.rowid LIMIT ?")
-        return self.con.execute(sql, [match, *bound_args, *params, need]).fetchall()
+        one-clause targets BM25 falls with length: the best are among the shortest). One pass:
+        FTS5 streams the matches in rowid order and scores only those it returns."""
+        window = max(self.rank_window, need) if self.rank_window else -1  # LIMIT -1: no limit
+        rows = self.con.execute(
+            f"SELECT f.rowid, bm25(targets_fts, 1, 1, 0, 0, 0) FROM targets_fts f WHERE targets_fts MATCH ?{filt}"
+            " ORDER BY f.rowid LIMIT ?", [match, *params, window]).fetchall()  # streams: BM25 only for these
+        rows.sort(key=lambda r: (r[1], r[0]))
+        return rows[:need]
 
     def _exact_among(self, tids: list[int], q) -> set[int]:
         """Which of these targets match the query as typed (accents included)."""
