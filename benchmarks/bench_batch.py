@@ -82,6 +82,7 @@ def child(config: dict) -> dict:
         "startup_s": round(times[0] - t0, 3) if times else None, "mb": round(summary.bytes / 1e6, 2),
         "parent_cpu_s": round(usage.ru_utime + usage.ru_stime, 2), "rss_start_mib": round(rss_start, 1),
         "rss_mib": rss, "peak_rss_mib": round(_status("VmHWM"), 1),
+        "load_start": config.get("load"), "load_end": round(os.getloadavg()[0], 2),
     }
 
 
@@ -98,7 +99,7 @@ def build_corpus(dest: Path, docs: int) -> tuple[Path, int]:
 
 def measure(corpus: Path, work: Path, engine: str, jobs: int) -> dict:
     out = work / f"out-{engine}-{jobs}-{time.monotonic_ns()}"
-    cfg = json.dumps({"corpus": str(corpus), "out": str(out), "engine": engine, "jobs": jobs})
+    cfg = json.dumps({"corpus": str(corpus), "out": str(out), "engine": engine, "jobs": jobs, "load": round(os.getloadavg()[0], 2)})
     r = subprocess.run([sys.executable, __file__, "--child", cfg], capture_output=True, text=True, env=ENV, cwd=work)
     if r.returncode != 0:
         raise SystemExit(f"measurement failed ({engine}, {jobs}):\n{r.stderr[-3000:]}")
@@ -120,13 +121,14 @@ def report(data: dict, markdown: bool) -> str:
         f"median of {data['runs']} run(s) · commit `{env['commit']}`"
     )
     lines.append("")
-    header = ["run", "documents/s (wall)", "steady documents/s", "wall s", "start-up s", "parent CPU s", "parent peak RSS MiB", "RSS at 10 % / 50 % / 100 %"]
+    header = ["run", "load avg (start→end)", "documents/s (wall)", "steady documents/s", "wall s", "start-up s", "parent CPU s", "parent peak RSS MiB", "RSS at 10 % / 50 % / 100 %"]
     rows = []
     for name, runs in res.items():
         r0 = runs[0]
         rss = " / ".join(str(r0["rss_mib"].get(k, "–")) for k in ("10%", "50%", "100%"))
+        loads = ", ".join(f"{r.get('load_start')}→{r.get('load_end')}" for r in runs)
         rows.append([
-            name, f"{_med(runs, 'docs_per_s'):.1f}", f"{_med(runs, 'steady_docs_per_s'):.1f}", f"{_med(runs, 'wall_s'):.1f}",
+            name, loads, f"{_med(runs, 'docs_per_s'):.1f}", f"{_med(runs, 'steady_docs_per_s'):.1f}", f"{_med(runs, 'wall_s'):.1f}",
             f"{_med(runs, 'startup_s'):.2f}", f"{_med(runs, 'parent_cpu_s'):.1f}", f"{_med(runs, 'peak_rss_mib'):.1f}", rss,
         ])
     if markdown:

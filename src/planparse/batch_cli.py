@@ -87,9 +87,16 @@ class _Progress:
     """A rich progress bar on stderr: files, MB/s, ETA, failures so far."""
 
     def __init__(self, enabled: Optional[bool]):
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
+        self._task = None
+        self._bytes = 0
+        self._failed = 0
+        self._t0 = 0.0
+        try:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+        except ImportError:  # typer without rich (typer-slim): no bar, the summary still prints
+            self._progress = None
+            return
         console = Console(stderr=True)
         self.enabled = console.is_terminal if enabled is None else enabled
         self._progress = Progress(
@@ -105,27 +112,30 @@ class _Progress:
             disable=not self.enabled,
             refresh_per_second=4,
         )
-        self._task = None
-        self._bytes = 0
-        self._failed = 0
-        self._t0 = 0.0
 
     def __enter__(self):
-        self._progress.__enter__()
+        if self._progress is not None:
+            self._progress.__enter__()
         return self
 
     def __exit__(self, *exc):
-        return self._progress.__exit__(*exc)
+        if self._progress is not None:
+            return self._progress.__exit__(*exc)
+        return None
 
     def start(self, total: int, jobs: int) -> None:
         import time
 
         self._t0 = time.perf_counter()
+        if self._progress is None:
+            return
         self._task = self._progress.add_task(f"parsing ({jobs} workers)", total=total, rate="", failed=0)
 
     def advance(self, inp, result) -> None:
         import time
 
+        if self._progress is None:
+            return
         self._bytes += result.size or 0
         self._failed += result.status == "failed"
         elapsed = max(time.perf_counter() - self._t0, 1e-9)
