@@ -67,6 +67,7 @@ _TRIGGER_MD = re.compile(rf"[{_TRIGGER_CHARS}*_\\\[]")
 _MARK = re.compile(r"\p{M}")
 _LITERAL_TRIGGER = _sre.compile("[" + _TRIGGER_CHARS.replace(r"\p{M}", "") + "]")
 _LITERAL_TRIGGER_MD = _sre.compile("[" + _TRIGGER_CHARS.replace(r"\p{M}", "") + r"*_\\\[]")
+_BLANKS = re.compile(r"[ \t]*")
 _MD_HEADING = re.compile(r"[ \t]{0,3}#{1,6}[ \t]+")
 _REPLACE = {
     **{c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"},
@@ -418,8 +419,7 @@ def normalise(source: str, *, markdown: Optional[bool] = None) -> Normalised:
                 start = cut_end
             elif how == "wrap":
                 gap_end = start
-                m = re.match(r"[ \t]*", source[start:end])
-                gap_end = start + (m.end() if m else 0)
+                gap_end = _BLANKS.match(source, start, end).end()  # = start + len of re.match(r"[ \t]*", source[start:end])
                 builder.replace(" ", p.end, gap_end)
                 em.remove("line_join", p.end, gap_end, " ")
                 start = gap_end

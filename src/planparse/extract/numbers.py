@@ -13,6 +13,7 @@ Dates: "25/4/2017", "25 /11/ 2020", "09/10 /2023", "25-4-2017", "ngày 16 tháng
 from __future__ import annotations
 
 import datetime as _dt
+from functools import lru_cache
 from typing import Optional
 
 import regex as re
@@ -25,20 +26,28 @@ DATE_WORDS = r"ngày\s+(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y
 DATE_RE = re.compile(rf"(?:{DATE_NUMERIC})|(?:{DATE_WORDS})", re.IGNORECASE)
 
 
+_GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
+_COMMA_GROUPED = re.compile(r"\d{1,3}(?:,\d{3})+")
+_COMMA_DECIMAL = re.compile(r"\d+,\d+")
+_DOT_DECIMAL = re.compile(r"\d+\.\d{1,2}")
+_DIGITS = re.compile(r"\d+")
+
+
+@lru_cache(maxsize=4096)
 def parse_vn_number(raw: str) -> Optional[float]:
     """Parse a Vietnamese-formatted number; ``None`` when it is not one."""
     s = raw.strip().replace(" ", "")
     if not s or not s[0].isdigit():
         return None
-    if re.fullmatch(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?", s):
+    if _GROUPED.fullmatch(s):
         s = s.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"\d{1,3}(?:,\d{3})+", s) and s.count(",") > 1:
+    elif _COMMA_GROUPED.fullmatch(s) and s.count(",") > 1:
         s = s.replace(",", "")
-    elif re.fullmatch(r"\d+,\d+", s):
+    elif _COMMA_DECIMAL.fullmatch(s):
         s = s.replace(",", ".")
-    elif re.fullmatch(r"\d+\.\d{1,2}", s):  # stray English decimal "12.5"
+    elif _DOT_DECIMAL.fullmatch(s):  # stray English decimal "12.5"
         pass
-    elif not re.fullmatch(r"\d+", s):
+    elif not _DIGITS.fullmatch(s):
         return None
     try:
         return float(s)

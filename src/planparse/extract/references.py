@@ -170,7 +170,7 @@ class _Vocab:
         return [s for t in self.types if not t.get("named") for s in t["surface"]]
 
     def type_of_surface(self, surface: str) -> Optional[str]:
-        return self.surface_type.get(key(re.sub(r"\s+", " ", surface)))
+        return self.surface_type.get(key(_WS.sub(" ", surface)))
 
     def type_of_abbr(self, abbr: str) -> Optional[str]:
         return self.abbr_type.get(key(abbr))
@@ -201,7 +201,7 @@ _FN_PARTY = re.compile(r"^(?P<num>\d{1,6})-(?P<sym>[^/\-]+/.+)$")
 
 def _canon_token(tok: str) -> str:
     v = _vocab()
-    m = re.fullmatch(r"(?P<w>.*?)(?P<d>\d{0,2})", tok)
+    m = _TOKEN_DIGITS.fullmatch(tok)
     word, digits = m.group("w"), m.group("d")
     up = word.upper()
     if up in v.token_case:
@@ -226,6 +226,13 @@ def _split_glued(tok: str) -> Optional[str]:
     return None
 
 
+_TOKEN_DIGITS = re.compile(r"(?P<w>.*?)(?P<d>\d{0,2})")
+_SEPARATORS = re.compile(r"([-/])")
+_SEPARATOR = re.compile(r"[-/]")
+_WHITE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=4096)
 def normalise_full_number(raw: str) -> str:
     """Canonical form of a number/symbol: symbol tokens in their canonical case, dashes
     unified, spaces removed, years kept, party hyphen kept, a missing hyphen between a type
@@ -235,13 +242,13 @@ def normalise_full_number(raw: str) -> str:
     "71/HD-SLĐTBXH-SNV-STC" (unchanged); "75/KH- UBND" → "75/KH-UBND"; "27/CTTg" → "27/CT-TTg".
     """
     s = _DASHES_RE.sub("-", _nfc(raw)).replace("\u2044", "/").replace("\u2215", "/")
-    s = re.sub(r"\s+", "", s).strip(".,;:()[]")
-    parts = re.split(r"([-/])", s)
+    s = _WHITE.sub("", s).strip(".,;:()[]")
+    parts = _SEPARATORS.split(s)
     out = [p if p in ("-", "/") or p.isdigit() or not p else _canon_token(p) for p in parts]
     s = "".join(out)
     m = _FN_SLASH.match(s)
     if m:
-        first = re.split(r"[-/]", m.group("sym"))[0]
+        first = _SEPARATOR.split(m.group("sym"))[0]
         if first == m.group("sym"):
             glued = _split_glued(first)
             if glued:
@@ -263,13 +270,13 @@ def _parse_full_number(fn: str) -> tuple[Optional[str], Optional[int], Optional[
 def _type_from_symbol(symbol: Optional[str]) -> Optional[str]:
     if not symbol:
         return None
-    return _vocab().type_of_abbr(re.split(r"[-/]", symbol)[0])
+    return _vocab().type_of_abbr(_SEPARATOR.split(symbol)[0])
 
 
 def _symbol_issuer_tokens(symbol: Optional[str]) -> list[str]:
     if not symbol:
         return []
-    return [t.upper() for t in re.split(r"[-/]", symbol)[1:]]
+    return [t.upper() for t in _SEPARATOR.split(symbol)[1:]]
 
 
 def _same_number(a: Optional[str], b: Optional[str]) -> bool:
@@ -524,7 +531,7 @@ def _find_bare(text: str) -> list[_Mention]:
     for m in _patterns()["bare"].finditer(text):
         fn = normalise_full_number(_raw_full_number(m))
         _, _, sym = _parse_full_number(fn)
-        first = re.split(r"[-/]", sym or "")[0].upper()
+        first = _SEPARATOR.split(sym or "")[0].upper()
         if first not in v.abbr_upper:
             continue
         out.append(_Mention("bare", m.start(), m.end(), doc_type=_type_from_symbol(sym), extra={"fn": fn}))
