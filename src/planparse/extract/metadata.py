@@ -67,17 +67,49 @@ def _header(text: str, sections: list[Section]) -> tuple[str, int]:
     return text[:end], end
 
 
+class _IssuerPatterns:
+    """The issuer patterns of a metadata vocabulary, compiled once."""
+
+    def __init__(self, vocab) -> None:
+        heads = vocab["issuer_heads"]
+        levels = vocab["level_words"]
+        head_re = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
+        level_re = "|".join(re.escape(w) for w in sorted(levels + [w.upper() for w in levels], key=len, reverse=True))
+        self.header_line = re.compile(
+            rf"^[ \t|]*(?P<head>{head_re})[ \t]+(?P<level>{level_re})[ \t]+(?P<name>\p{{Lu}}[\p{{L}} \-]{{1,30}}?)[ \t|]*$",
+            re.MULTILINE,
+        )
+        self.sentence = re.compile(
+            rf"(?P<head>{head_re})[ \t]+(?P<level>{level_re})(?P<name>(?:[ \t]+\p{{Lu}}\p{{Ll}}{{0,7}}){{0,4}})[ \t,]+(?:ban hành|xây dựng|triển khai)"
+        )
+        self.attached = re.compile(
+            rf"kèm theo[^\n]{{0,80}}của[ \t]+(?P<head>{head_re})[ \t]+(?P<level>{level_re})(?P<name>(?:[ \t]+\p{{Lu}}\p{{Ll}}{{0,7}}){{0,4}})"
+        )
+        titles = vocab["signer_titles"]
+        upper_titles = "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True))
+        self.title_and_name = re.compile(rf"(?P<t>{upper_titles})[ \t]+(?P<n>(?:\p{{Lu}}\p{{Ll}}{{0,7}}[ \t]){{1,4}}\p{{Lu}}\p{{Ll}}{{0,7}})")
+        draft = "|".join(re.escape(w) for w in vocab["draft_words"])
+        self.draft = re.compile(rf"^[ \t|]*(?:{draft})[ \t|]*$", re.MULTILINE)
+
+
+_PATTERNS: dict[int, tuple] = {}  # id(vocab) → (vocab, _IssuerPatterns)
+
+
+def _patterns(vocab) -> _IssuerPatterns:
+    found = _PATTERNS.get(id(vocab))
+    if found is None or found[0] is not vocab:
+        found = _PATTERNS[id(vocab)] = (vocab, _IssuerPatterns(vocab))
+    return found[1]
+
+
+_BO_TRUONG = re.compile(r"^(?:BỘ TRƯỞNG|BỘ TRUỞNG)[ \t]+(?=BỘ[ \t])")
+
+
 def _issuer(header: str, text: str, vocab) -> Optional[str]:
     heads = vocab["issuer_heads"]
-    levels = vocab["level_words"]
-    head_re = "|".join(re.escape(h) for h in sorted(heads, key=len, reverse=True))
-    level_re = "|".join(re.escape(w) for w in sorted(levels + [w.upper() for w in levels], key=len, reverse=True))
+    pats = _patterns(vocab)
     # 1. a header line "ỦY BAN NHÂN DÂN TỈNH VĨNH PHÚC"
-    m = re.search(
-        rf"^[ \t|]*(?P<head>{head_re})[ \t]+(?P<level>{level_re})[ \t]+(?P<name>\p{{Lu}}[\p{{L}} \-]{{1,30}}?)[ \t|]*$",
-        header,
-        re.MULTILINE,
-    )
+    m = pats.header_line.search(header)
     if m:
         return f"{heads[m.group('head')]} {m.group('level').lower()} {_title_case(m.group('name'))}"
     # 2. a body named alone on an upper-case header line: "CHÍNH PHỦ", "BỘ Y TẾ", "ĐẢNG ĐOÀN QUỐC
@@ -91,7 +123,7 @@ def _issuer(header: str, text: str, vocab) -> Optional[str]:
             if found and s and not s.isupper():
                 break
             continue
-        upper.append(re.sub(r"^(?:BỘ TRƯỞNG|BỘ TRUỞNG)[ \t]+(?=BỘ[ \t])", "", s))
+        upper.append(_BO_TRUONG.sub("", s))
     for i, s in enumerate(upper):
         # "ỦY BAN NHÂN DÂN" / "TỈNH ĐỒNG NAI" written on two lines: try the pair first
         pair = _canonical(f"{s} {upper[i + 1]}") if i + 1 < len(upper) else None
@@ -103,12 +135,9 @@ def _issuer(header: str, text: str, vocab) -> Optional[str]:
     if found:
         return found
     # 3. a sentence "Ủy ban nhân dân tỉnh Bình Phước ban hành", "UBND tỉnh ban hành"
-    m = re.search(
-        rf"(?P<head>{head_re})[ \t]+(?P<level>{level_re})(?P<name>(?:[ \t]+\p{{Lu}}\p{{Ll}}{{0,7}}){{0,4}})[ \t,]+(?:ban hành|xây dựng|triển khai)",
-        header,
-    )
+    m = pats.sentence.search(header)
     if not m:
-        m = re.search(rf"kèm theo[^\n]{{0,80}}của[ \t]+(?P<head>{head_re})[ \t]+(?P<level>{level_re})(?P<name>(?:[ \t]+\p{{Lu}}\p{{Ll}}{{0,7}}){{0,4}})", header)
+        m = pats.attached.search(header)
     if not m:
         return None
     level = m.group("level").lower()
@@ -191,7 +220,7 @@ def _signer(text: str, closing_start: int, vocab) -> Optional[Signer]:
     title = None
     body = m.group("body").strip()
     after = region[m.end() :]
-    next_lines = [ln.strip().strip("|").strip() for ln in after.split("\n") if ln.strip().strip("|").strip()]
+    next_lines = _first_lines(after, 8)  # only the first 8 non-blank lines are read
     for cand in ([body] if cap != "TM." else []) + next_lines[:1]:
         t = titles.get(cand.upper())
         if t:
@@ -209,14 +238,29 @@ def _signer(text: str, closing_start: int, vocab) -> Optional[Signer]:
     return Signer(name=name, title=title, capacity=cap)
 
 
+def _first_lines(text: str, n: int) -> list[str]:
+    """The first ``n`` lines of ``text`` that are not blank, stripped of blanks and "|"."""
+    out: list[str] = []
+    for ln in text.split("\n"):
+        s = ln.strip().strip("|").strip()
+        if s:
+            out.append(s)
+            if len(out) >= n:
+                break
+    return out
+
+
+_CELL_OR_LINE = re.compile(r"[\n|]")
+
+
 def _signer_without_capacity(region: str, vocab) -> Optional[Signer]:
     """No "TM./KT." line: a signer title line ("BỘ TRƯỞNG") and/or a name line after Nơi nhận."""
     titles = vocab["signer_titles"]
     title = name = None
-    upper_titles = "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True))
-    for line in re.split(r"[\n|]", region):
+    title_and_name = _patterns(vocab).title_and_name
+    for line in _CELL_OR_LINE.split(region):
         s = line.strip().strip("*").strip()
-        both = re.fullmatch(rf"(?P<t>{upper_titles})[ \t]+(?P<n>(?:\p{{Lu}}\p{{Ll}}{{0,7}}[ \t]){{1,4}}\p{{Lu}}\p{{Ll}}{{0,7}})", s)
+        both = title_and_name.fullmatch(s)
         if both:  # "CHỦ TỊCH Hoàng Quốc Khánh" in one table cell
             title, name = titles[both.group("t")], both.group("n")
         elif titles.get(s.upper()) and s.isupper():
@@ -300,8 +344,7 @@ def extract_metadata(text: str, sections: list[Section], body_end: Optional[int]
     closing = [s for s in sections if s.kind == "closing"]
     closing_start = closing[0].span.start if closing else max(0, body_end - 2500)
     md.signer = _signer(text[:body_end], closing_start, vocab)
-    draft = "|".join(re.escape(w) for w in vocab["draft_words"])
-    md.is_draft = bool(re.search(rf"^[ \t|]*(?:{draft})[ \t|]*$", text[:body_end], re.MULTILINE))
+    md.is_draft = bool(_patterns(vocab).draft.search(text[:body_end]))
     for c in closing:
         md.recipients.extend(_recipients(text, c.span.start, c.span.end))
     return md
