@@ -8,6 +8,7 @@ import pytest
 from search_fixture import corpus_docs, fresh_pg_db, pg_server  # noqa: F401 (fixture)
 
 from planparse.search import Index, SearchError
+from planparse.search.query import index_forms
 
 QUERIES = [
     ("trẻ em có hoàn cảnh đặc biệt", {}),
@@ -87,3 +88,21 @@ def test_unreachable_server_is_a_clear_error():
         Index(f"postgresql://nobody:secret@127.0.0.1:{port}/none")
     except SearchError as exc:
         assert "secret" not in str(exc)  # the password is not printed
+
+
+def test_rank_window_is_the_same_on_both_backends(pg_server, tmp_path):  # noqa: F811
+    """Both backends give targets the same ids (length, then a running number), so a small rank
+    window holds the same candidates: the page that fills the window is the same set."""
+    lite = Index(tmp_path / "w.db", rank_window=5)
+    with fresh_pg_db(pg_server) as dsn:
+        pg = Index(dsn, rank_window=5)
+        for doc in corpus_docs():
+            lite.add(doc)
+            pg.add(doc)
+        for q in ["trẻ em", "tre em", "xã", "người"]:
+            a, b = lite.search(q, limit=5), pg.search(q, limit=5)
+            assert len(a) == 5 and {(h.document.id, h.target_id) for h in a} == {(h.document.id, h.target_id) for h in b}
+            shortest = sorted(len(index_forms(h.text)[1].split()) for h in lite.search(q, limit=1000, sort="document"))
+            assert max(len(index_forms(h.text)[1].split()) for h in a) <= shortest[4] or any(h.exact for h in a)
+        pg.close()
+    lite.close()

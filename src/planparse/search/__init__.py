@@ -34,12 +34,12 @@ class Index:
     """A search index of plans: SQLite file (default) or a PostgreSQL database URL."""
 
     def __init__(self, db: str | Path, *, create: bool = True, readonly: bool = False, **options: Any) -> None:
-        """``options``: backend settings — SQLite: ``rank_window`` (default 1000; None ranks every match)."""
+        """``options``: backend settings — ``rank_window`` (default 1000; None ranks every match)."""
         self.db = db
         if is_postgres(db):
             from .postgres import PostgresBackend
 
-            self.backend = PostgresBackend(str(db), create=create, readonly=readonly)
+            self.backend = PostgresBackend(str(db), create=create, readonly=readonly, **options)
         else:
             from .sqlite import SQLiteBackend
 

@@ -21,6 +21,13 @@ class SearchError(PlanParseError):
     """The index cannot be opened or used (missing database, wrong file, server unreachable)."""
 
 
+def check_format(found: str, where: str) -> None:
+    from .records import INDEX_FORMAT
+
+    if str(found) != str(INDEX_FORMAT):
+        raise SearchError(f"index format {found}, this planparse reads format {INDEX_FORMAT}: make the index anew (planparse index … --db NEW)", where)
+
+
 class Backend:
     """The storage of one index. Subclasses implement the ``_`` methods with real SQL."""
 

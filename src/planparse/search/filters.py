@@ -129,11 +129,6 @@ def make_filters(query: Optional[str] = None, *, min: Any = None, max: Any = Non
     return f
 
 
-def like_pattern(text: str) -> str:
-    """``%text%`` for LIKE with ``\\`` as the escape character."""
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def where(f: Filters, ph: str, plus: str = "") -> tuple[list[str], list[Any]]:
     """SQL conditions over ``t`` (targets) and ``d`` (documents), with ``ph`` as the placeholder.
     ``plus="+"`` keeps SQLite from using an index for the targets' columns (so it streams the
@@ -155,15 +150,13 @@ def where(f: Filters, ph: str, plus: str = "") -> tuple[list[str], list[Any]]:
     if f.by is not None:
         sql.append(f"{plus}t.deadline_year <= {ph}")
         params.append(f.by)
-    if f.agency is not None or f.role is not None:
-        cond = ["a.tid = t.tid"]
-        if f.agency is not None:
-            cond.append(f"a.name_key LIKE {ph} ESCAPE '\\'")
-            params.append(like_pattern(f" {f.agency} "))
-        if f.role is not None:
-            cond.append(f"a.role = {ph}")
-            params.append(f.role)
-        sql.append("EXISTS (SELECT 1 FROM target_agencies a WHERE " + " AND ".join(cond) + ")")
+    if f.agency is not None:  # the agency's words in order inside one lead/coordinating name
+        cols = {"lead": ["t.tsv_lead"], "coordinate": ["t.tsv_coord"]}.get(f.role or "", ["t.tsv_lead", "t.tsv_coord"])
+        phrase = " <-> ".join(f"'{w}'" for w in f.agency.split())  # folded tokens: letters and digits only
+        sql.append("(" + " OR ".join(f"{c} @@ {ph}::tsquery" for c in cols) + ")")
+        params += [phrase] * len(cols)
+    elif f.role is not None:
+        sql.append("jsonb_array_length(t.lead) > 0" if f.role == "lead" else "jsonb_array_length(t.coordinating) > 0")
     if f.province is not None:
         what, name = f.province
         if what == "province":
@@ -181,20 +174,19 @@ def where(f: Filters, ph: str, plus: str = "") -> tuple[list[str], list[Any]]:
     return sql, params
 
 
-def order_by(f: Filters, has_query: bool, score_desc: bool, collate: str = "",
-             deadline: str = "t.deadline_year ASC NULLS LAST") -> str:
+def order_by(f: Filters, has_query: bool, score_desc: bool, deadline: str = "t.deadline_year ASC NULLS LAST") -> str:
     """ORDER BY for the sort. ``relevance`` with words: exact matches first, then the backend's
     score; without words it is the documents' order. The other sorts end, like every sort, on the
     document and the target's position (so both backends list ties alike).
-    ``collate``: what makes text compare byte-wise (PostgreSQL: ``COLLATE "C"``, as SQLite does);
+    Text compares byte-wise in both backends (PostgreSQL's columns use the "C" collation).
     ``deadline``: the deadline order (SQLite sorts on a column that puts unknown years last)."""
-    tail = f"t.doc_id{collate}, t.span_start, t.target_id{collate}"
+    tail = "t.doc_id, t.span_start, t.target_id"
     if f.sort == "value":
         return f"t.value DESC, {tail}"
     if f.sort == "deadline":
         return f"{deadline}, {tail}"
     if f.sort == "date":
-        return f"d.issued_date{collate} DESC NULLS LAST, {tail}"
+        return f"d.issued_date DESC NULLS LAST, {tail}"
     if f.sort == "relevance" and has_query:
         return ("exact DESC, score DESC, " if score_desc else "exact DESC, score ASC, ") + tail
     return tail

@@ -1,13 +1,18 @@
 """The scale backend: PostgreSQL (``postgresql://…``), same API, same hits as SQLite.
 
-Documents are stored as JSONB. Each target row holds two ``tsvector`` columns built from the
-tokens made in Python by :mod:`planparse.search.query` (exact and folded forms, positions kept
-for phrases) with GIN indexes; queries are compiled to ``tsquery`` literals from the same parse
-tree as FTS5's. Folding happens in Python rather than with ``unaccent`` so both backends agree
-on every token (``unaccent`` would also leave tone placement — hoà/hòa — to chance in the exact
-ranking). ``pg_trgm`` backs the agency filter (``LIKE '%…%'`` on folded agency names) when the
-extension can be created; without it the filter still works, unindexed. Ranking: exact matches
-first, then ``ts_rank``.
+Documents are stored as JSONB. Each target row holds ``tsvector`` columns built from the tokens
+made in Python by :mod:`planparse.search.query` — exact and folded forms, positions kept for
+phrases — and from its lead / coordinating agencies (each name closed by a separator, so an
+agency phrase matches inside one name), all with GIN indexes; queries are compiled to
+``tsquery`` literals from the same parse tree as FTS5's. Folding happens in Python rather than
+with ``unaccent``, so both backends agree on every token (``unaccent`` knows neither our tone
+placement, hoà = hòa, nor which forms are "exact"); for the same reason the agency filter is a
+phrase over agency tokens rather than ``pg_trgm`` similarity.
+
+Ranking mirrors the SQLite backend: target ids carry the target's length in tokens in their
+high bits, the ``rank_window`` shortest matches (first the exact ones, then the accent-free
+ones) are ranked with ``ts_rank``, exact matches first. Text columns use the "C" collation, so
+ties and sorts order byte-wise as in SQLite.
 
 Needs psycopg 3 (``pip install 'planparse[postgres]'``).
 """
@@ -19,38 +24,41 @@ import threading
 import time
 from typing import Optional
 
-from .base import Backend, SearchError
+from .base import Backend, SearchError, check_format
 from .filters import DOC_COLS, TARGET_COLS, Filters, order_by, row_to_hit, where
 from .models import Count, DocumentRef, IndexStats, SearchHit
 from .query import QueryError
-from .records import INDEX_FORMAT, DocRecord
+from .facets import agency_text
+from .records import INDEX_FORMAT, DocRecord, target_rowid
+
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS planparse_meta (key text PRIMARY KEY, value text)",
     """CREATE TABLE IF NOT EXISTS documents (
-  id text PRIMARY KEY, key text NOT NULL UNIQUE, source_sha256 text, content_hash text, parser_version text,
-  doc_type text, doc_type_key text, number text, issuer text, issued_date text, title text, path text,
+  id text COLLATE "C" PRIMARY KEY, key text NOT NULL UNIQUE, source_sha256 text, content_hash text, parser_version text,
+  doc_type text, doc_type_key text, number text, issuer text, issued_date text COLLATE "C", title text, path text,
   locality text, locality_key text, province text, province_now text, scope text, n_targets integer NOT NULL,
   doc jsonb NOT NULL, indexed_at double precision NOT NULL)""",
+    "CREATE SEQUENCE IF NOT EXISTS targets_seq",
     """CREATE TABLE IF NOT EXISTS targets (
-  tid bigserial PRIMARY KEY, doc_id text NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-  target_id text NOT NULL, section_id text, section_path text, kind text NOT NULL, text text NOT NULL, subject text,
+  tid bigint PRIMARY KEY, doc_id text COLLATE "C" NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  target_id text COLLATE "C" NOT NULL, section_id text, section_path text, kind text NOT NULL, text text NOT NULL, subject text,
   value double precision NOT NULL, value_max double precision, comparator text NOT NULL, unit text, unit_key text,
   direction text, deadline_year integer, deadline_raw text, baseline text, span_start integer NOT NULL,
-  span_end integer NOT NULL, src_start integer, src_end integer, text_start integer, text_end integer, lead jsonb NOT NULL, coordinating jsonb NOT NULL,
-  agency_scope text, tsv_exact tsvector NOT NULL, tsv_folded tsvector NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS targets_doc ON targets(doc_id, span_start)",
-    "CREATE INDEX IF NOT EXISTS targets_value ON targets(value DESC, doc_id, span_start)",
-    "CREATE INDEX IF NOT EXISTS targets_deadline ON targets(deadline_year)",
+  span_end integer NOT NULL, src_start integer, src_end integer, text_start integer, text_end integer, lead jsonb NOT NULL,
+  coordinating jsonb NOT NULL, agency_scope text, tsv_exact tsvector NOT NULL, tsv_folded tsvector NOT NULL,
+  tsv_lead tsvector NOT NULL, tsv_coord tsvector NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS targets_doc ON targets(doc_id, span_start, target_id)",
+    "CREATE INDEX IF NOT EXISTS targets_value ON targets(value DESC, doc_id, span_start, target_id)",
+    "CREATE INDEX IF NOT EXISTS targets_deadline ON targets(deadline_year ASC NULLS LAST, doc_id, span_start, target_id)",
     "CREATE INDEX IF NOT EXISTS targets_tsv_folded ON targets USING gin(tsv_folded)",
     "CREATE INDEX IF NOT EXISTS targets_tsv_exact ON targets USING gin(tsv_exact)",
+    "CREATE INDEX IF NOT EXISTS targets_tsv_lead ON targets USING gin(tsv_lead)",
+    "CREATE INDEX IF NOT EXISTS targets_tsv_coord ON targets USING gin(tsv_coord)",
     "CREATE INDEX IF NOT EXISTS documents_province ON documents(province)",
     "CREATE INDEX IF NOT EXISTS documents_province_now ON documents(province_now)",
-    """CREATE TABLE IF NOT EXISTS target_agencies (
-  tid bigint NOT NULL REFERENCES targets(tid) ON DELETE CASCADE, name text NOT NULL, role text NOT NULL, name_key text NOT NULL)""",
-    "CREATE INDEX IF NOT EXISTS target_agencies_tid ON target_agencies(tid)",
 ]
-TRGM = "CREATE INDEX IF NOT EXISTS target_agencies_trgm ON target_agencies USING gin(name_key gin_trgm_ops)"
+RANK_WINDOW = 1000
 
 
 def tsvector_literal(tokens: str) -> str:
@@ -70,14 +78,14 @@ class PostgresBackend(Backend):
     name = "postgresql"
     score_desc = True
 
-    def __init__(self, dsn: str, *, create: bool = True, readonly: bool = False) -> None:
+    def __init__(self, dsn: str, *, create: bool = True, readonly: bool = False, rank_window: int | None = RANK_WINDOW) -> None:
         self.psycopg = _psycopg()
         self.dsn = dsn
+        self.rank_window = rank_window
         self.readonly = readonly
         self._local = threading.local()
         self._all: list = []
         self._lock = threading.Lock()
-        self.trigram = False
         con = self.con
         try:
             with con.cursor() as cur:
@@ -87,26 +95,15 @@ class PostgresBackend(Backend):
                         cur.execute(stmt)
                     cur.execute("INSERT INTO planparse_meta(key, value) VALUES ('index_format', %s) ON CONFLICT (key) DO NOTHING", (str(INDEX_FORMAT),))
                     con.commit()
-                    self.trigram = self._try_trigram()
                 cur.execute("SELECT value FROM planparse_meta WHERE key = 'index_format'")
-                if cur.fetchone() is None:
+                row = cur.fetchone()
+                if row is None:
                     raise SearchError("not a planparse index (no index_format)", _safe(dsn))
+                check_format(row[0], _safe(dsn))
             con.commit()
         except self.psycopg.errors.UndefinedTable:
             con.rollback()
             raise SearchError("not a planparse index (make one with: planparse index PLANS... --db URL)", _safe(dsn)) from None
-
-    def _try_trigram(self) -> bool:
-        con = self.con
-        try:
-            with con.cursor() as cur:
-                cur.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-                cur.execute(TRGM)
-            con.commit()
-            return True
-        except self.psycopg.Error:
-            con.rollback()
-            return False
 
     @property
     def con(self):
@@ -160,23 +157,21 @@ class PostgresBackend(Backend):
             )
             if not rec.targets:
                 return
-            cur.execute("SELECT nextval('targets_tid_seq') FROM generate_series(1, %s)", (len(rec.targets),))
-            tids = [r[0] for r in cur.fetchall()]
+            cur.execute("SELECT nextval('targets_seq') FROM generate_series(1, %s)", (len(rec.targets),))
+            tids = [target_rowid(len(t.folded.split()), r[0]) for r, t in zip(cur.fetchall(), rec.targets)]
             cols = ("tid, doc_id, target_id, section_id, section_path, kind, text, subject, value, value_max, comparator, unit,"
                     " unit_key, direction, deadline_year, deadline_raw, baseline, span_start, span_end, src_start, src_end, text_start, text_end,"
-                    " lead, coordinating, agency_scope, tsv_exact, tsv_folded")
+                    " lead, coordinating, agency_scope, tsv_exact, tsv_folded, tsv_lead, tsv_coord")
             with cur.copy(f"COPY targets ({cols}) FROM STDIN") as copy:
                 for tid, t in zip(tids, rec.targets):
+                    lead = agency_text([k for _, role, k in t.agencies if role == "lead"])
+                    coord = agency_text([k for _, role, k in t.agencies if role == "coordinate"])
                     copy.write_row((tid, doc_id, t.target_id, t.section_id, t.section_path, t.kind, t.text, t.subject,
                                     t.value, t.value_max, t.comparator, t.unit, t.unit_key, t.direction, t.deadline_year,
                                     t.deadline_raw, t.baseline, t.start, t.end, t.src_start, t.src_end, t.text_start, t.text_end,
                                     json.dumps(t.lead, ensure_ascii=False), json.dumps(t.coordinating, ensure_ascii=False),
-                                    t.agency_scope, tsvector_literal(t.exact), tsvector_literal(t.folded)))
-            ags = [(tid, name, role, key) for tid, t in zip(tids, rec.targets) for name, role, key in t.agencies]
-            if ags:
-                with cur.copy("COPY target_agencies (tid, name, role, name_key) FROM STDIN") as copy:
-                    for row in ags:
-                        copy.write_row(row)
+                                    t.agency_scope, tsvector_literal(t.exact), tsvector_literal(t.folded),
+                                    tsvector_literal(lead), tsvector_literal(coord)))
 
     def _commit(self):
         self.con.commit()
@@ -216,26 +211,54 @@ class PostgresBackend(Backend):
         return [_ref(r) for r in self._fetch(f"SELECT {DOC_COLS}, d.n_targets FROM documents d ORDER BY d.id COLLATE \"C\"")]
 
     def run_search(self, f: Filters) -> list[SearchHit]:
-        conds, params = where(f, "%s")
         q = f.query
-        if q.root is not None:
-            sql = (f"SELECT {TARGET_COLS}, {DOC_COLS}, (t.tsv_exact @@ %s::tsquery) AS exact, ts_rank(t.tsv_folded, %s::tsquery) AS score"
-                   " FROM targets t JOIN documents d ON d.id = t.doc_id")
-            folded = q.tsquery(exact=False)
-            params = [q.tsquery(exact=True), folded, *params]
-            conds = ["t.tsv_folded @@ %s::tsquery", *conds]
-            params.insert(2, folded)
-        else:
-            sql = f"SELECT {TARGET_COLS}, {DOC_COLS}, false AS exact, NULL::real AS score FROM targets t JOIN documents d ON d.id = t.doc_id"
-        if conds:
-            sql += " WHERE " + " AND ".join(conds)
-        sql += " ORDER BY " + order_by(f, q.root is not None, score_desc=True, collate=' COLLATE "C"') + " LIMIT %s OFFSET %s"
-        params += [f.limit, f.offset]
         try:
-            rows = self._fetch(sql, params)
+            if q.root is not None and f.sort == "relevance":
+                return self._ranked(f)
+            conds, params = where(f, "%s")
+            if q.root is not None:
+                conds = ["t.tsv_folded @@ %s::tsquery", *conds]
+                params = [q.tsquery(), *params]
+                sql = f"SELECT {TARGET_COLS}, {DOC_COLS}, (t.tsv_exact @@ %s::tsquery) AS exact FROM targets t JOIN documents d ON d.id = t.doc_id"
+                params = [q.tsquery(exact=True), *params]
+            else:
+                sql = f"SELECT {TARGET_COLS}, {DOC_COLS}, false AS exact FROM targets t JOIN documents d ON d.id = t.doc_id"
+            if conds:
+                sql += " WHERE " + " AND ".join(conds)
+            sql += f" ORDER BY {order_by(f, False, score_desc=True)} LIMIT %s OFFSET %s"
+            rows = self._fetch(sql, [*params, f.limit, f.offset])
         except self.psycopg.errors.SyntaxError as exc:
             raise QueryError(f"cannot search for {q.text!r}: {str(exc).strip()}") from None
-        return [row_to_hit(r[:-2], q, r[-2], r[-1], negate_score=False) for r in rows]
+        return [row_to_hit(r[:-1], q, r[-1], None, negate_score=False) for r in rows]
+
+    def _ranked(self, f: Filters) -> list[SearchHit]:
+        """Relevance, as in the SQLite backend: the exact matches ranked first, then the others."""
+        q = f.query
+        conds, params = where(f, "%s")
+        need = f.offset + f.limit
+        exact_q, folded_q = q.tsquery(exact=True), q.tsquery(exact=False)
+        ranked = [(tid, s, True) for tid, s in self._rank("tsv_exact", exact_q, conds, params, need)]
+        if len(ranked) < need:
+            seen = {tid for tid, _, _ in ranked}
+            rest = self._rank("tsv_folded", folded_q, conds, params, need + len(seen))
+            ranked += [(tid, s, False) for tid, s in rest if tid not in seen][: need - len(ranked)]
+        page = ranked[f.offset:need]
+        if not page:
+            return []
+        rows = self._fetch(f"SELECT t.tid, {TARGET_COLS}, {DOC_COLS} FROM targets t JOIN documents d ON d.id = t.doc_id"
+                           " WHERE t.tid = ANY(%s)", ([tid for tid, _, _ in page],))
+        by_tid = {r[0]: r[1:] for r in rows}
+        return [row_to_hit(by_tid[tid], q, exact, score, negate_score=False) for tid, score, exact in page if tid in by_tid]
+
+    def _rank(self, column: str, tsq: str, conds: list[str], params: list, need: int) -> list[tuple[int, float]]:
+        """The ``need`` best of the ``rank_window`` shortest matches (all matches without a window)."""
+        window = max(self.rank_window, need) if self.rank_window else None
+        where_sql = " AND ".join([f"t.{column} @@ %s::tsquery", *conds])
+        sql = (f"SELECT c.tid, ts_rank(c.{column}, %s::tsquery) AS s FROM ("
+               f"SELECT t.tid, t.{column} FROM targets t JOIN documents d ON d.id = t.doc_id WHERE {where_sql}"
+               f" ORDER BY t.tid{' LIMIT %s' if window else ''}) c ORDER BY s DESC, c.tid LIMIT %s")
+        args = [tsq, tsq, *params, *([window] if window else []), need]
+        return [(tid, s) for tid, s in self._fetch(sql, args)]
 
     def stats(self) -> IndexStats:
         def counts(sql):

@@ -28,7 +28,7 @@ from ..textkey import fold
 from .places import gazetteer
 from .query import index_forms
 
-INDEX_FORMAT = 1  # bump when the rows made here change: every document is re-indexed
+INDEX_FORMAT = 2  # bump when the stored rows or tables change: an older index must be made anew
 
 
 @dataclass
@@ -83,6 +83,12 @@ class DocRecord:
     scope: Optional[str]
     doc_json: str
     targets: list[TargetRecord]
+
+
+def target_rowid(n_tokens: int, seq: int) -> int:
+    """A target's id in both backends: its length in tokens in the high bits, a running number in
+    the low 32 — so ids in ascending order list the shortest targets first (the rank window)."""
+    return (min(max(n_tokens, 0), (1 << 30) - 1) << 32) | (seq & 0xFFFFFFFF)
 
 
 def parser_version() -> str:

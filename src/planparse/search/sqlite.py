@@ -24,12 +24,12 @@ import zlib
 from pathlib import Path
 from typing import Optional
 
-from .base import Backend, SearchError
+from .base import Backend, SearchError, check_format
 from .facets import agency_only, agency_text, facet_match, facet_text, target_only, without_agency
 from .filters import DOC_COLS, TARGET_COLS, Filters, order_by, row_to_hit, where
 from .models import Count, DocumentRef, IndexStats, SearchHit
 from .query import QueryError
-from .records import INDEX_FORMAT, DocRecord
+from .records import INDEX_FORMAT, DocRecord, target_rowid
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -116,6 +116,7 @@ class SQLiteBackend(Backend):
             raise SearchError(f"not a planparse index ({exc})", self.path) from None
         if row is None:
             raise SearchError("not a planparse index (no meta table)", self.path)
+        check_format(row[0], self.path)
 
     def close(self) -> None:
         with self._lock:
@@ -294,12 +295,6 @@ class SQLiteBackend(Backend):
             units=counts("SELECT unit, COUNT(*) c FROM targets GROUP BY unit ORDER BY c DESC, unit NULLS LAST LIMIT 20"),
             deadline_years=counts("SELECT deadline_year, COUNT(*) c FROM targets GROUP BY deadline_year ORDER BY deadline_year NULLS LAST"),
         )
-
-
-def target_rowid(n_tokens: int, seq: int) -> int:
-    """A target's rowid: its length in tokens in the high bits, a running number in the low 32 —
-    so FTS5, which streams matches in rowid order, streams the shortest targets first."""
-    return (min(max(n_tokens, 0), (1 << 30) - 1) << 32) | (seq & 0xFFFFFFFF)
 
 
 def _ref(row) -> DocumentRef:
