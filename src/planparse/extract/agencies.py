@@ -1492,7 +1492,7 @@ def extract_agencies(ctx: Context) -> tuple[list[Agency], list[Assignment]]:
         elif ag.level == "unknown" and m.level != "unknown":
             ag.level = m.level  # type: ignore[assignment]
         raw = text[s:e]
-        for ab in v.abbrev_re.findall(raw):
+        for ab in _abbreviations(raw):
             if ab not in ag.abbreviations:
                 ag.abbreviations.append(ab)
         seen: set[tuple[str, Optional[str]]] = set()
@@ -1502,6 +1502,12 @@ def extract_agencies(ctx: Context) -> tuple[list[Agency], list[Assignment]]:
                 seen.add((role, sid))
                 ag.mentions.append(AgencyMention(section_id=sid, raw=raw, role=role, span=Span(start=s, end=e)))  # type: ignore[arg-type]
     return list(agencies.values()), assignments
+
+
+@lru_cache(maxsize=4096)
+def _abbreviations(raw: str) -> tuple[str, ...]:
+    """``abbrev_re.findall(raw)`` (the same names are mentioned over and over)."""
+    return tuple(_vocab().abbrev_re.findall(raw))
 
 
 def _section_start(ctx: Context, sid: Optional[str]) -> int:

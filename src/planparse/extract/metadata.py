@@ -344,7 +344,8 @@ def extract_metadata(text: str, sections: list[Section], body_end: Optional[int]
     closing = [s for s in sections if s.kind == "closing"]
     closing_start = closing[0].span.start if closing else max(0, body_end - 2500)
     md.signer = _signer(text[:body_end], closing_start, vocab)
-    md.is_draft = bool(_patterns(vocab).draft.search(text[:body_end]))
+    # the draft line holds one of the draft words as written: no need to scan without one
+    md.is_draft = any(w in text for w in vocab["draft_words"]) and bool(_patterns(vocab).draft.search(text[:body_end]))
     for c in closing:
         md.recipients.extend(_recipients(text, c.span.start, c.span.end))
     return md

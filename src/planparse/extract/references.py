@@ -480,8 +480,13 @@ def _match_issuer(text: str, pos: int) -> Optional[tuple[int, str, bool]]:
 
 
 def _looks_like_title_start(words: str) -> bool:
+    return bool(_title_word_re().match(words))
+
+
+@lru_cache(maxsize=1)
+def _title_word_re() -> re.Pattern:
     v = _vocab()
-    return bool(re.match(rf"(?i:{v.title_keep}|{v.title_strip}|khóa|khoá|nhiệm)(?!\p{{L}})", words))
+    return re.compile(rf"(?i:{v.title_keep}|{v.title_strip}|khóa|khoá|nhiệm)(?!\p{{L}})")
 
 
 def _read_tail(text: str, pos: int) -> tuple[int, Optional[str], Optional[str], bool]:
