@@ -123,6 +123,27 @@ def _flex(form: str) -> str:
     return "".join(parts)
 
 
+def _flex_max_len(form: str) -> int:
+    """The longest text ``_flex(form)`` matches (each of its blank runs at its longest)."""
+    tokens = re.findall(r"[\p{L}\p{M}\p{N}]+|[-&,.]", _view(_nfc(form)))
+    n, prev = 0, None
+    for tok in tokens:
+        if tok == "-":
+            n += 7
+        elif tok == "&":
+            n += 5
+        elif tok == ",":
+            n += 6
+        elif tok == ".":
+            n += 1
+        else:
+            if prev is not None and prev not in ("-", "&", ","):
+                n += 4
+            n += len(tok)
+        prev = tok
+    return n
+
+
 def _alternation(forms: list[str]) -> str:
     """Alternatives longest first, so the regex prefers the longest surface form."""
     uniq = sorted(set(forms), key=lambda f: (-len(f), f))
@@ -183,6 +204,16 @@ class _Vocab:
         self.head_re = _words_re(forms, prefix=_NWB)
         # where a head can start: its first word (head_re is only tried there, see prefilter)
         self.head_starts = prefilter.WordStarts(_first_words(forms))
+        # per first word: how far a head_re match starting with it can reach, and whether one of
+        # its heads is read in lower case (see _scan)
+        reach: dict[str, int] = {}
+        lower: dict[str, bool] = {}
+        for f in forms:
+            first = _first_words([f])[0]
+            reach[first] = max(reach.get(first, 0), _flex_max_len(f))
+            lower[first] = lower.get(first, False) or self.heads[_squash(_view(_nfc(f)))].lower_ok
+        self.head_reach = {t: max(n for w, n in reach.items() if t.startswith(w)) for t in self.head_starts.words}
+        self.head_lower_ok = {t: any(ok for w, ok in lower.items() if t.startswith(w)) for t in self.head_starts.words}
         # abbreviation forms written in capitals in the data ("UBND", "VOV")
         self.caps_heads = {_squash(_view(_nfc(f))) for h in data["heads"] for f in h["forms"] if f.upper() == f}
 
@@ -744,8 +775,23 @@ class _Doc:
         return not self.situation_cache[sid]
 
 
-#: where a head may start in a view (of the last view scanned)
-_head_starts = prefilter.LastText(lambda view: _vocab().head_starts.positions(view))
+def _head_candidates(view: str) -> tuple[list[int], list[int]]:
+    """Where a head may start in ``view`` and, for each, how far a head_re match there can
+    reach (-1 when one of the heads starting with that word is read in lower case)."""
+    v = _vocab()
+    starts: list[int] = []
+    reach: list[int] = []
+    head_reach, lower_ok = v.head_reach, v.head_lower_ok
+    for m in v.head_starts._re.finditer(view):
+        c = m.start()
+        t = m.group()
+        starts.append(c)
+        reach.append(-1 if lower_ok[t] else c + head_reach[t])
+    return starts, reach
+
+
+#: _head_candidates of the last view scanned
+_head_starts = prefilter.LastText(_head_candidates)
 #: where each kind of role cue may start in a view (of the last view scanned)
 _cue_starts = prefilter.LastText(lambda view: _vocab().cue_starts.positions(view))
 
@@ -755,13 +801,34 @@ def _scan(text: str, view: str, start: int, end: int, city_level: str) -> list[_
     v = _vocab()
     out: list[_Match] = []
     last = start
-    for hm in prefilter.finditer(v.head_re, view, _head_starts(view), start, end):
-        if hm.start() < last:
+    # = for hm in head_re.finditer(view, start, end), tried only at the candidates (prefilter).
+    # A candidate written in lower case whose heads all need a capital gives no name; when no
+    # other candidate lies within its reach, its match (if any) hides none: it is skipped.
+    starts, reach = _head_starts(view)
+    head_match = v.head_re.match
+    n = len(starts)
+    i = bisect.bisect_left(starts, start)
+    search_from = start
+    while i < n:
+        c = starts[i]
+        if c >= end:
+            break
+        i += 1
+        if c < search_from:
             continue
-        line_end = view.find("\n", hm.start(), end)
-        # hm is what head_re.match(view, hm.start(), line_end) gives: no head form crosses a
-        # line end, and the view has a non-word character ("\n") at line_end
-        m = _match_at(text, view, hm.start(), end if line_end < 0 else line_end, city_level, hm)
+        r = reach[i - 1]
+        if r >= 0 and (i >= n or starts[i] >= r) and not text[c].isupper():
+            continue
+        hm = head_match(view, c, end)
+        if hm is None:
+            continue
+        search_from = hm.end()
+        if c < last:
+            continue
+        line_end = view.find("\n", c, end)
+        # hm is what head_re.match(view, c, line_end) gives: no head form crosses a line end,
+        # and the view has a non-word character ("\n") at line_end
+        m = _match_at(text, view, c, end if line_end < 0 else line_end, city_level, hm)
         if m is not None:
             out.append(m)
             last = m.end
