@@ -18,6 +18,8 @@ require("uvicorn", "search")
 require("selenium", "test")
 
 PATHS = chromium_paths()
+if PATHS is None and os.environ.get("PLANPARSE_REQUIRE_EXTRAS") == "1":
+    pytest.fail("Debian chromium and chromium-driver not installed (bash .ci/browser.sh)", pytrace=False)
 pytestmark = pytest.mark.skipif(PATHS is None, reason="Debian chromium and chromium-driver not installed (bash .ci/browser.sh)")
 
 import uvicorn  # noqa: E402

@@ -17,9 +17,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
-from ..errors import InputError, PlanParseError
 from ..models import PlanDocument
-from .base import SearchError, expand_inputs, file_sha256, path_key, read_documents, PLAN_SUFFIXES
+from .base import PLAN_SUFFIXES, SearchError, file_sha256, path_key, read_documents
 from .models import AddResult, DocumentRef, IndexStats, Passage, SearchHit
 from .query import QueryError
 

@@ -11,7 +11,7 @@ from ..errors import InputError, PlanParseError
 from ..models import PlanDocument
 from .filters import Filters, make_filters
 from .models import AddResult, DocumentRef, IndexStats, Passage, SearchHit, SpanRef
-from .records import DocRecord, build, document_key, parser_version, section_path, section_titles
+from .records import DocRecord, build, parser_version, section_path, section_titles
 
 PLAN_SUFFIXES = {".txt", ".md", ".docx", ".doc", ".html", ".htm", ".pdf"}
 JSON_SUFFIXES = {".json", ".jsonl"}

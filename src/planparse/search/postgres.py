@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from typing import Optional
 
 from .base import Backend, SearchError, check_format
 from .filters import DOC_COLS, TARGET_COLS, Filters, order_by, row_to_hit, where

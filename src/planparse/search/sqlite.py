@@ -22,7 +22,6 @@ import threading
 import time
 import zlib
 from pathlib import Path
-from typing import Optional
 
 from .base import Backend, SearchError, check_format
 from .facets import agency_only, agency_text, facet_match, facet_text, target_only, without_agency
@@ -49,6 +48,7 @@ CREATE TABLE IF NOT EXISTS targets (
 CREATE INDEX IF NOT EXISTS targets_doc ON targets(doc_id, span_start, target_id);
 CREATE INDEX IF NOT EXISTS targets_value ON targets(value DESC, doc_id, span_start, target_id);
 CREATE INDEX IF NOT EXISTS targets_deadline ON targets(deadline_key, doc_id, span_start, target_id);
+CREATE INDEX IF NOT EXISTS targets_fields ON targets(tid, value, value_max, unit_key, deadline_year, kind);
 CREATE INDEX IF NOT EXISTS documents_province ON documents(province);
 CREATE INDEX IF NOT EXISTS documents_province_now ON documents(province_now);
 CREATE VIRTUAL TABLE IF NOT EXISTS targets_fts USING fts5(exact, folded, facets, lead, coord, tokenize = 'unicode61 remove_diacritics 0');
@@ -237,7 +237,9 @@ class SQLiteBackend(Backend):
         fields (value range, unit, deadline, kind) are checked per candidate."""
         q = f.query
         conds, params = where(target_only(f), "?")
-        filt = (" AND EXISTS (SELECT 1 FROM targets t WHERE t.tid = f.rowid AND " + " AND ".join(conds) + ")") if conds else ""
+        # the narrow covering index makes this per-candidate check ~2x cheaper than the table row
+        filt = (" AND EXISTS (SELECT 1 FROM targets t INDEXED BY targets_fields WHERE t.tid = f.rowid AND "
+                + " AND ".join(conds) + ")") if conds else ""
         facet = facet_match(f)
         also = f" AND ({facet})" if facet else ""
         need = f.offset + f.limit
@@ -272,12 +274,12 @@ class SQLiteBackend(Backend):
 
     def _exact_among(self, tids: list[int], q) -> set[int]:
         """Which of these targets match the query as typed (accents included)."""
-        exact_q = q.fts5(exact=True)
-        out = set()
-        for tid in tids:  # rowid = ? is a seek in FTS5; an IN list would re-run the MATCH per value
-            if self.con.execute("SELECT 1 FROM targets_fts WHERE targets_fts MATCH ? AND rowid = ?", (exact_q, tid)).fetchone():
-                out.add(tid)
-        return out
+        if not tids:
+            return set()
+        # one streaming pass over the rowid range (an IN list would re-run the MATCH per value)
+        rows = self.con.execute("SELECT rowid FROM targets_fts WHERE targets_fts MATCH ? AND rowid BETWEEN ? AND ?",
+                                (q.fts5(exact=True), min(tids), max(tids))).fetchall()
+        return {r[0] for r in rows} & set(tids)
 
     def stats(self) -> IndexStats:
         con = self.con
