@@ -161,6 +161,7 @@ class _Vocab:
     starts: dict  # group → prefilter.WordStarts
     prefix_max: int
     subject_stop_other: re.Pattern
+    strip_tail_max: int
 
 
 def _prefix_phrases(tv: dict) -> list[str]:
@@ -302,6 +303,12 @@ def _vocab() -> _Vocab:
         "direction": _first_words(p for d in ("increase", "decrease", "maintain", "neutral") for p in dv[d]),
         "stop": _first_words(stops),
         "before": _first_words(sv["before_markers"]),
+        "dl_date": _first_words(dl["before_date"]),
+        "dl_by": _first_words(dl["by"]),
+        "dl_from": _first_words(fy["lead"]) | {"năm"},
+        # dl_quarter has no look-behind, but "quý" cannot overlap itself: the scan reports
+        # every place it is written, each a candidate
+        "dl_quarter": {"quý"},
     }
     # _WORD_START: no letter or mark before
     starts = {name: prefilter.WordStarts(words, inner=r"[\p{L}\p{M}]") for name, words in groups.items()}
@@ -347,6 +354,7 @@ def _vocab() -> _Vocab:
         starts=starts,
         prefix_max=_max_len(_prefix_phrases(tv)) + 3,
         subject_stop_other=re.compile(stop_other),
+        strip_tail_max=max(4 * (4 + _max_len(tail_words)) + 4, 8),
     )
 
 
@@ -442,12 +450,14 @@ def _clause_deadlines(text: str, lo: int, hi: int) -> list[tuple[int, int, Deadl
     if lead:
         year = int(lead.group("y2") or lead.group("y1"))
         out.append((lead.start(), lead.end(), Deadline(year=year, raw=lead.group(0).rstrip(",: \t"))))
-    for m in v.dl_date.finditer(text, lo, hi):
+    ws, view = _words(text, "dl_date")
+    for m in prefilter.finditer_among(v.dl_date, text, ws.scan(view, lo, hi), lo, hi):
         iso = make_date(int(m.group("d")), int(m.group("m")), int(m.group("y"))) if m.group("y") else None
         if iso:
             out.append((m.start(), m.end(), Deadline(year=int(m.group("y")), date=iso, raw=_norm_space(m.group(0)))))
-    for pattern in (v.dl_quarter, v.dl_by, v.dl_from):
-        for m in pattern.finditer(text, lo, hi):
+    for pattern, group in ((v.dl_quarter, "dl_quarter"), (v.dl_by, "dl_by"), (v.dl_from, "dl_from")):
+        ws, view = _words(text, group)
+        for m in prefilter.finditer_among(pattern, text, ws.scan(view, lo, hi), lo, hi):
             q = _quarter(m.group("q")) if "q" in m.groupdict() else None
             out.append((m.start(), m.end(), Deadline(year=int(m.group("y")), quarter=q, raw=_norm_space(m.group(0)))))
     out.sort(key=lambda t: (t[0], -t[1]))
@@ -735,11 +745,19 @@ def _clean_subject(v: _Vocab, s: str) -> Optional[str]:
             s = s[:cut]  # a long enumeration ends at its last complete item
     for _ in range(4):
         s2 = v.subject_strip_lead.sub("", s)
-        s2 = v.subject_strip_tail.sub("", s2).strip(" ,.-")
+        s2 = _strip_tail(v, s2).strip(" ,.-")
         if s2 == s:
             break
         s = s2
     return s or None
+
+
+def _strip_tail(v: _Vocab, s: str) -> str:
+    """``v.subject_strip_tail.sub("", s)``: every match ends at the end of ``s`` (its "$"), so
+    there is at most one, it starts no earlier than ``strip_tail_max`` (+1 for a final line
+    break) from the end, and the pattern has no look-behind."""
+    m = v.subject_strip_tail.search(s, max(0, len(s) - v.strip_tail_max - 1))
+    return s if m is None else s[: m.start()] + s[m.end() :]
 
 
 def _subject_after(v: _Vocab, text: str, start: int, hi: int) -> Optional[str]:
