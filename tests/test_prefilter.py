@@ -248,3 +248,32 @@ def test_link_walk_visits_every_span(texts):
         assert got == want
         total += len(got)
     assert total > 1000
+
+
+def test_boundary_patterns_equal_their_plain_forms(texts):
+    """The clause/sentence patterns rewritten to open with one character class (and run by the
+    stdlib re where they hold only literal classes) match what the plain alternations match."""
+    import re as sre
+
+    from planparse.extract import agencies as ag
+    from planparse.extract import references as refs
+
+    pairs = [
+        (r"[;:\n]|\.(?=[ \n]|$)", ag._CLAUSE_START),
+        (r"[\n(]|\.(?=[ \n]|$)", ag._SENTENCE_START),
+        (r"[;:\n]|\.(?=[ \n]|$)", ag._CLAUSE_END),
+        (r"\n|\.(?=[ \n]|$)", ag._SENTENCE_END),
+        (r"\.[ \t]+(?=\p{Lu})|\.\n|\n[ \t]*\n", refs._SENTENCE_BREAK),
+    ]
+    rnd = random.Random(11)
+    alphabet = list("ab.;:\n( \tA\u0110\r\u2028")
+    samples = [(t, 0, len(t)) for t in texts[:6]]
+    for _ in range(30000):
+        s = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 12)))
+        e = rnd.randint(0, len(s))
+        samples.append((s, rnd.randint(0, e), e))
+    for plain, fast in pairs:
+        want = regex.compile(plain)
+        assert isinstance(fast, (regex.Pattern, sre.Pattern))
+        for s, a, b in samples:
+            assert _spans(fast.finditer(s, a, b)) == _spans(want.finditer(s, a, b)), (plain, s, a, b)

@@ -773,7 +773,8 @@ def _line_end(text: str, pos: int) -> int:
     return i if i >= 0 else min(len(text), pos + _LOOKBACK)
 
 
-_SENTENCE_BREAK = re.compile(r"\.[ \t]+(?=\p{Lu})|\.\n|\n[ \t]*\n")
+# = \.[ \t]+(?=\p{Lu})|\.\n|\n[ \t]*\n, opening with one character class (a faster search)
+_SENTENCE_BREAK = re.compile(r"[.\n](?:(?<=\.)(?:[ \t]+(?=\p{Lu})|\n)|(?<=\n)[ \t]*\n)")
 
 
 class _Sentences:
