@@ -109,7 +109,8 @@ class Normalised:
     warnings: list[Warning] = field(default_factory=list)
 
     def source_span(self, start: int, end: int) -> SourceSpan:
-        return SourceSpan(start=self.offsets.to_source(start), end=self.offsets.to_source(end, end=True))
+        # = SourceSpan(start=…, end=…): the same validation, from a dict (cheaper than keywords)
+        return SourceSpan.__pydantic_validator__.validate_python({"start": self.offsets.to_source(start), "end": self.offsets.to_source(end, end=True)})
 
 
 @dataclass
@@ -218,6 +219,10 @@ def _classify(source: str, lines: list[_Line]) -> list[_FootnoteBody]:
     return bodies
 
 
+def _new_removal(fields: dict) -> Removal:
+    return Removal.__pydantic_validator__.validate_python(fields)
+
+
 class _Emitter:
     """Copies line content into the builder, cleaning characters and recording changes."""
 
@@ -235,7 +240,8 @@ class _Emitter:
 
     def remove(self, kind: str, start: int, end: int, replacement: str = "") -> None:
         self.removals.append(
-            Removal(kind=kind, source_span=SourceSpan(start=start, end=end), text=self.source[start:end], replacement=replacement)
+            # = Removal(kind=…, source_span=SourceSpan(…), …), validated in one call from a dict
+            _new_removal({"kind": kind, "source_span": {"start": start, "end": end}, "text": self.source[start:end], "replacement": replacement})
         )
 
     def _specials(self, start: int, end: int):

@@ -36,7 +36,7 @@ from typing import Optional
 import regex as re
 
 from .. import prefilter, vocab
-from ..models import Agency, AgencyMention, Assignment, Section, Span
+from ..models import Agency, AgencyMention, Assignment, Section
 from ..textkey import key as text_key
 from .context import Context
 
@@ -1551,7 +1551,7 @@ def extract_agencies(ctx: Context) -> tuple[list[Agency], list[Assignment]]:
         stated = doc.roles[k]
         entries[k] = (doc.role_match[k], [(r, at) for r in ROLE_ORDER if r in stated for at in sorted(stated[r], key=lambda x: -1 if x is None else x)])
 
-    v = _vocab()
+    new_mention = AgencyMention.__pydantic_validator__.validate_python
     agencies: dict[str, Agency] = {}
     for (s, e), (m, roles) in sorted(entries.items()):
         k = text_key(m.name)
@@ -1569,7 +1569,8 @@ def extract_agencies(ctx: Context) -> tuple[list[Agency], list[Assignment]]:
             sid = ctx.section_id_at(s if at is None else at)
             if (role, sid) not in seen:
                 seen.add((role, sid))
-                ag.mentions.append(AgencyMention(section_id=sid, raw=raw, role=role, span=Span(start=s, end=e)))  # type: ignore[arg-type]
+                # = AgencyMention(…, span=Span(start=s, end=e)), validated in one call from a dict
+                ag.mentions.append(new_mention({"section_id": sid, "raw": raw, "role": role, "span": {"start": s, "end": e}}))
     return list(agencies.values()), assignments
 
 
