@@ -1268,4 +1268,6 @@ def extract_targets(ctx: Context, include_statistics: bool = False) -> list[Targ
         )
 
     found.sort(key=lambda t: (t.span.start, t.span.end))
-    return [t.model_copy(update={"id": f"tgt-{i}"}) for i, t in enumerate(found, 1)]
+    for i, t in enumerate(found, 1):  # fresh objects of this call: numbered in place (no copy)
+        t.id = f"tgt-{i}"
+    return found
