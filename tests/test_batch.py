@@ -43,6 +43,20 @@ SMALL = [
 ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
 
 
+def require(module: str, extra: str):
+    """Import ``module``; skip when missing, unless CI's PLANPARSE_REQUIRE_EXTRAS names ``extra`` (or "1")."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        names = os.environ.get("PLANPARSE_REQUIRE_EXTRAS", "").replace(",", " ").split()
+        msg = f"{module} not installed ({exc}); pip install -e '.[{extra}]'"
+        if "1" in names or extra in names:
+            pytest.fail(msg)
+        pytest.skip(msg)
+
+
 def run_cli(*args, cwd, timeout=300):
     return subprocess.run(
         [sys.executable, "-m", "planparse", *map(str, args)], capture_output=True, text=True, cwd=cwd, env=ENV, timeout=timeout
@@ -229,8 +243,8 @@ def test_outputs_identical_across_jobs_and_formats(tmp_path):
 
 
 def test_dask_engine_gives_the_same_outputs_as_the_local_engine(tmp_path):
-    pytest.importorskip("distributed")
-    pa = pytest.importorskip("pyarrow")
+    require("distributed", "dask")
+    pa = require("pyarrow", "parquet")
     import pyarrow.parquet as pq
 
     root = good_tree(tmp_path / "in")
