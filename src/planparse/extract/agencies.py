@@ -350,6 +350,7 @@ def _title_if_caps(s: str) -> str:
     return s
 
 
+@lru_cache(maxsize=8192)
 def _clean_name(s: str) -> str:
     return _SPACES.sub(" ", _DASH_SPACED.sub(" - ", s)).strip()
 
@@ -1552,12 +1553,14 @@ def extract_agencies(ctx: Context) -> tuple[list[Agency], list[Assignment]]:
         entries[k] = (doc.role_match[k], [(r, at) for r in ROLE_ORDER if r in stated for at in sorted(stated[r], key=lambda x: -1 if x is None else x)])
 
     new_mention = AgencyMention.__pydantic_validator__.validate_python
+    new_agency = Agency.__pydantic_validator__.validate_python
     agencies: dict[str, Agency] = {}
     for (s, e), (m, roles) in sorted(entries.items()):
         k = text_key(m.name)
         ag = agencies.get(k)
         if ag is None:
-            ag = agencies[k] = Agency(id=f"ag-{len(agencies) + 1}", name=m.name, level=m.level)  # type: ignore[arg-type]
+            # = Agency(id=…, name=…, level=…), validated from a dict
+            ag = agencies[k] = new_agency({"id": f"ag-{len(agencies) + 1}", "name": m.name, "level": m.level})
         elif ag.level == "unknown" and m.level != "unknown":
             ag.level = m.level  # type: ignore[assignment]
         raw = text[s:e]
