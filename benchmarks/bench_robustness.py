@@ -190,24 +190,29 @@ def run_long(stats_dir: Path, fuzz_seconds: int, property_examples: int) -> None
 
 
 def collect_long(stats_dir: Path) -> dict:
+    """Statistics of the long runs in ``stats_dir``: one row per fuzzing run (``text.log`` +
+    ``text.stats.json``, and earlier runs kept as ``text-1.log`` …), the property profile's JSON lines."""
     out: dict = {"fuzz": [], "properties": [], "artifacts": []}
     for harness in ("text", "docx"):
-        s = stats_dir / f"{harness}.stats.json"
-        log = stats_dir / f"{harness}.log"
-        if not s.exists() and not log.exists():
-            continue
-        row = json.loads(s.read_text()) if s.exists() else {"harness": harness}
-        if log.exists():
-            for line in log.read_text(errors="replace").splitlines():
-                if line.startswith("Done ") and " runs in " in line:
-                    parts = line.split()
-                    row["inputs"] = max(row.get("inputs", 0), int(parts[1]))
-                    row["seconds"] = int(parts[4])
-                if line.startswith("stat::peak_rss_mb:"):
-                    row["libfuzzer_peak_rss_mib"] = int(line.split(":")[-1])
-                if "cov:" in line and ("DONE" in line or "pulse" in line or "NEW" in line):
-                    row["coverage"] = line.split("cov:")[1].split()[0]
-        out["fuzz"].append(row)
+        stems = sorted({p.name.split(".")[0] for p in stats_dir.glob(f"{harness}*.log")} | {p.name.split(".")[0] for p in stats_dir.glob(f"{harness}*.stats.json")})
+        for stem in stems:
+            s = stats_dir / f"{stem}.stats.json"
+            log = stats_dir / f"{stem}.log"
+            row = json.loads(s.read_text()) if s.exists() else {"harness": harness}
+            row["run"] = stem
+            if log.exists():
+                for line in log.read_text(errors="replace").splitlines():
+                    if line.startswith("Done ") and " runs in " in line:
+                        parts = line.split()
+                        row["inputs"] = max(row.get("inputs", 0), int(parts[1]))
+                        row["seconds"] = int(parts[4])
+                    if line.startswith("stat::peak_rss_mb:"):
+                        row["libfuzzer_peak_rss_mib"] = int(line.split(":")[-1])
+                    if "cov:" in line:
+                        row["coverage"] = line.split("cov:")[1].split()[0]
+                    if "Uncaught Python exception" in line or "ERROR: libFuzzer" in line:
+                        row["stopped_by"] = line.strip()[:80]
+            out["fuzz"].append(row)
     props = stats_dir / "properties.stats.jsonl"
     if props.exists():
         for line in props.read_text().splitlines():
@@ -215,9 +220,9 @@ def collect_long(stats_dir: Path) -> dict:
     plog = stats_dir / "properties.log"
     if plog.exists():
         out["properties_summary"] = (plog.read_text().strip().splitlines() or [""])[-1]
-    art = stats_dir / "artifacts"
-    if art.exists():
-        out["artifacts"] = sorted(p.name for p in art.iterdir())
+    for sub in ("artifacts", "found"):
+        if (stats_dir / sub).exists():
+            out["artifacts"] += sorted(f"{sub}/{p.name}" for p in (stats_dir / sub).iterdir())
     return out
 
 
@@ -242,7 +247,7 @@ def render(results: dict, markdown: bool) -> str:
         lines.append("|---|---:|---:|---:|---:|---|")
         for f in long.get("fuzz", []):
             lines.append(
-                f"| atheris `fuzz_{f['harness']}.py`, {f.get('seconds', '?')} s | {f.get('inputs', '?')} | {len(long.get('artifacts', []))} | "
+                f"| atheris `fuzz_{f['harness']}.py` ({f['run']}), {f.get('seconds', '?')} s | {f.get('inputs', '?')} | {1 if f.get('stopped_by') else 0} | "
                 f"{f.get('slowest_s')} ({f.get('slowest_bytes')} bytes) | {f.get('libfuzzer_peak_rss_mib', f.get('peak_rss_mib'))} | "
                 f"coverage {f.get('coverage', '?')} edges; {f.get('planparse_errors', '?')} of the counted inputs ended in a PlanParseError |"
             )
