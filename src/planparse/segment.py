@@ -92,6 +92,7 @@ class _Grammar:
         )
         self.attachment_canonical = {fold(w): w for w in v["attachment_words"]}
         self.closing_folded = tuple(fold(w) for w in v["closing_words"])
+        self.closing_initials = {w[0] for w in self.closing_folded if w}
         self.named_re = re.compile(rf"(?P<word>{_alt(v['named_blocks'])})[ \t]+(?P<num>\d{{1,2}}(?:\.\d{{1,2}})?)\b")
         self.named = v["named_blocks"]
 
@@ -115,6 +116,23 @@ def _grammar() -> _Grammar:
 
 
 _TITLE_SPLIT = re.compile(r"[:：]")
+_ITEM_LABEL = re.compile(r"\d{1,2}(?:\.\d{1,2}){0,4}(?:[ \t]*[.)]|[ \t]?[-–][ \t])")
+_NUMBER_AFTER = re.compile(r"[ \t]*(?:%|\d|[.,/])")
+_NON_SPACE = re.compile(r"\S")
+_TABLE_RULE_CELL = re.compile(r":?-{2,}:?|")
+
+
+def _first_folded(line: str) -> str:
+    """The first character of ``fold(line).lstrip(" \t|*")`` whenever that starts with a letter:
+    the characters before the one that gives it fold to nothing, a blank, "|" or "*" on their
+    own too. A cheap test before folding a whole line."""
+    for ch in line:
+        f = fold(ch).lstrip(" \t|*")
+        if f:
+            return f[0]
+    return ""
+
+
 _OCR_ROMAN = str.maketrans("lL1", "III")
 _OCR_DIGITS = str.maketrans("IlL", "111")
 _RULE_LINE = re.compile(r"[ \t|]{0,8}[-_=*–—.]{3,}[ \t|]*$")
@@ -191,7 +209,7 @@ def segment(text: str, body_end: Optional[int] = None) -> tuple[list[Section], l
         if _RULE_LINE.match(line):
             continue  # "-------", "=====": a typographic rule, not a bullet
         m = g.re.match(line)
-        if not m and fold(line).lstrip(" \t|*").startswith(g.closing_folded):
+        if not m and _first_folded(line) in g.closing_initials and fold(line).lstrip(" \t|*").startswith(g.closing_folded):
             m = g.re.match("Nơi nhận:")  # an OCR'd "Noi nhận:"
         if not m:
             in_table = None
@@ -240,16 +258,16 @@ def segment(text: str, body_end: Optional[int] = None) -> tuple[list[Section], l
             continue  # a lone "-" or "1." line carries nothing
         if kind == "item":
             num = m.group("item_num")
-            bare = not re.match(r"\d{1,2}(?:\.\d{1,2}){0,4}(?:[ \t]*[.)]|[ \t]?[-–][ \t])", line.lstrip(" \t*"))
+            bare = not _ITEM_LABEL.match(line.lstrip(" \t*"))
             if bare and "." not in num:
                 # "8 Xây dựng …": only when it continues the sibling numbering
                 if last_item_top is None or int(num) != last_item_top + 1:
                     continue
-            if re.match(r"[ \t]*(?:%|\d|[.,/])", rest):
+            if _NUMBER_AFTER.match(rest):
                 continue
             if "." not in num:
                 last_item_top = int(num)
-        if kind == "point" and not re.match(r"\S", rest):
+        if kind == "point" and not _NON_SPACE.match(rest):
             continue
         seen_heading = True
         if kind == "item_ocr":
@@ -332,7 +350,7 @@ def _table_line(text: str, ls: int, le: int, table: Optional["_Node"]) -> Option
     g = _grammar()
     line = text[ls:le]
     cells = [c.strip() for c in line.strip().strip("|").split("|")]
-    if all(re.fullmatch(r":?-{2,}:?|", c) for c in cells):
+    if all(_TABLE_RULE_CELL.fullmatch(c) for c in cells):
         return None
     first = cells[0].rstrip(".)") if cells else ""
     if table is not None and re.fullmatch(rf"{g.roman}|\d{{1,2}}(?:\.\d{{1,2}}){{0,3}}|[a-zđ]", first):
