@@ -110,7 +110,10 @@ class Normalised:
 
     def source_span(self, start: int, end: int) -> SourceSpan:
         # = SourceSpan(start=…, end=…): the same validation, from a dict (cheaper than keywords)
-        return SourceSpan.__pydantic_validator__.validate_python({"start": self.offsets.to_source(start), "end": self.offsets.to_source(end, end=True)})
+        src_start = self.offsets.to_source(start)
+        # an empty span (a heading-less node) maps to an empty source span, never an inverted one
+        src_end = max(src_start, self.offsets.to_source(end, end=True)) if end > start else src_start
+        return SourceSpan.__pydantic_validator__.validate_python({"start": src_start, "end": src_end})
 
 
 @dataclass
