@@ -206,6 +206,8 @@ def collect_long(stats_dir: Path) -> dict:
                         parts = line.split()
                         row["inputs"] = max(row.get("inputs", 0), int(parts[1]))
                         row["seconds"] = int(parts[4])
+                    if line.startswith("stat::number_of_executed_units:"):  # also printed after a crash
+                        row["inputs"] = max(row.get("inputs", 0), int(line.split(":")[-1]))
                     if line.startswith("stat::peak_rss_mb:"):
                         row["libfuzzer_peak_rss_mib"] = int(line.split(":")[-1])
                     if "cov:" in line:
