@@ -33,7 +33,7 @@ def test_fuzz_smoke(tmp_path, harness, max_len):
     art = tmp_path / "artifacts"
     cmd = [
         sys.executable, str(FUZZ / harness), str(tmp_path / "work"), str(seeds),
-        f"-max_total_time={SECONDS}", "-timeout=20", "-rss_limit_mb=3072", f"-max_len={max_len}",
+        f"-max_total_time={SECONDS}", "-seed=8", "-timeout=20", "-rss_limit_mb=3072", f"-max_len={max_len}",
         f"-artifact_prefix={art}/", "-print_final_stats=1", "--stats", str(stats),
     ]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=SECONDS + 300)
