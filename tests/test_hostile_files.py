@@ -15,6 +15,7 @@ a BOM in the middle, UTF-16 without BOM, NUL bytes).
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import os
@@ -35,9 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MEMORY_BOUND_MIB = 1024  # peak RSS of a child process parsing one hostile file
 
-needs_docx = pytest.mark.skipif(not __import__("importlib").util.find_spec("docx"), reason="python-docx not installed")
-needs_pdf = pytest.mark.skipif(not __import__("importlib").util.find_spec("pypdfium2"), reason="pypdfium2 not installed")
-needs_lxml = pytest.mark.skipif(not __import__("importlib").util.find_spec("lxml"), reason="lxml not installed")
+needs_docx = pytest.mark.skipif(not importlib.util.find_spec("docx"), reason="python-docx not installed")
+needs_pdf = pytest.mark.skipif(not importlib.util.find_spec("pypdfium2"), reason="pypdfium2 not installed")
+needs_lxml = pytest.mark.skipif(not importlib.util.find_spec("lxml"), reason="lxml not installed")
 
 
 # ------------------------------------------------------------------ helpers
@@ -435,9 +436,9 @@ def _formats(tmp_path) -> dict[str, bytes]:
         "utf16": "KẾ HOẠCH\nI. MỤC TIÊU\n".encode("utf-16"),
         "elf": b"\x7fELF\x02\x01\x01" + bytes(3000),
     }
-    if __import__("importlib").util.find_spec("docx"):
+    if importlib.util.find_spec("docx"):
         out["docx"] = write_docx(tmp_path / "real.docx", document(PLAIN)).read_bytes()
-    if __import__("importlib").util.find_spec("fpdf"):
+    if importlib.util.find_spec("fpdf"):
         out["pdf"] = _pdf(1, tmp_path / "real.pdf").read_bytes()
     return out
 
