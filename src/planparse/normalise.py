@@ -58,7 +58,7 @@ _SPECIAL_MD = re.compile(
 # which starts one character before its first mark (a \p{M}); _SPECIAL_MD adds * _ \\ [.
 _TRIGGER_CHARS = (
     "\u200B-\u200D\u2060\uFEFF\u00AD\uFFFD\u2010-\u2015\u2212\u201C\u201D\u201E\u201F\u2018\u2019\u201A\u201B"
-    rf"\t\u00A0\u2007\u202F{_SUPERSCRIPT}\p{{M}}"
+    rf"\t\u00A0\u2007\u202F\ud800-\udfff{_SUPERSCRIPT}\p{{M}}"
 )
 _TRIGGER = re.compile(rf"[{_TRIGGER_CHARS}]")
 _TRIGGER_MD = re.compile(rf"[{_TRIGGER_CHARS}*_\\\[]")
@@ -292,11 +292,9 @@ class _Emitter:
                 self.b.replace(rep, s, e)
                 self.remove(_KIND[rep], s, e, rep)
             elif len(ch) == 1 and unicodedata.category(ch) == "Cs":
-                # a lone surrogate cannot be written as UTF-8: recorded by its code point
+                # a lone surrogate cannot be written as UTF-8: recorded as U+FFFD
                 self.b.copy(src, pos, s)
-                self.removals.append(
-                    Removal(kind="lone_surrogate", source_span=SourceSpan(start=s, end=e), text=f"\\u{ord(ch):04x}")
-                )
+                self.removals.append(Removal(kind="lone_surrogate", source_span=SourceSpan(start=s, end=e), text="\ufffd"))
             elif len(ch) == 1 and unicodedata.category(ch) in ("Cf", "So") or ch == "\uFFFD":
                 self.b.copy(src, pos, s)
                 self.remove("replacement_char" if ch == "\uFFFD" else "zero_width", s, e)

@@ -574,8 +574,8 @@ def _all_caps_word_inside_line(text: str, view: str, start: int, end: int) -> bo
     if _squash(view[start:end]) in _vocab().caps_heads:
         return False
     line_start = view.rfind("\n", 0, start) + 1
-    before = text[line_start:start].strip(" |*#")
-    return bool(before) and before.split()[-1].isupper()
+    words = text[line_start:start].strip(" |*#").split()  # split(): any white space, \f too
+    return bool(words) and words[-1].isupper()
 
 
 def _city_level(ctx: Optional[Context]) -> str:
