@@ -99,8 +99,6 @@ def _dump_stats() -> None:
 
 # ------------------------------------------------------------------ strategies
 
-
-
 ALPHABET = corpus_alphabet() + SPECIALS  # lone surrogates included (tests/regressions: lone-surrogate)
 payload = st.text(alphabet=ALPHABET, max_size=24)
 
